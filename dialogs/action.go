@@ -1,0 +1,65 @@
+package dialogs
+
+import "time"
+
+// ActionKind says what the bot must do.
+type ActionKind string
+
+// The actions Step can ask for.
+const (
+	ActSend            ActionKind = "send"             // send Message
+	ActHandoff         ActionKind = "handoff"          // queue for a person: Reason, Priority
+	ActCreateAgreement ActionKind = "create_agreement" // Agreement
+	ActRecordPromise   ActionKind = "record_promise"   // DebtID, Date
+	ActPauseReminders  ActionKind = "pause_reminders"  // DebtID, Until
+	ActStopReminders   ActionKind = "stop_reminders"   // DebtID, Reason
+	ActOptOut          ActionKind = "opt_out"          // Channel, Reason (the debtor's words)
+	ActWrongNumber     ActionKind = "wrong_number"     // the number is not the debtor's
+	ActAskFeedback     ActionKind = "ask_feedback"
+	ActRecordFeedback  ActionKind = "record_feedback" // Score
+	ActOpenTask        ActionKind = "open_task"       // Task, Reason, DebtID
+	ActSuspendDebt     ActionKind = "suspend_debt"    // DebtID, Reason (dispute)
+	ActOutcome         ActionKind = "outcome"         // Reason names the outcome, for A/B tracking
+)
+
+// File is a generated document or image to send.
+type File struct {
+	Kind        string `json:"kind"` // document, image
+	ContentType string `json:"content_type"`
+	Filename    string `json:"filename"`
+	Data        []byte `json:"data"`
+}
+
+// Message is one outbound message.
+type Message struct {
+	Text  string `json:"text,omitempty"`
+	Files []File `json:"files,omitempty"`
+	// Template names the catalog key used, so that a channel that needs an
+	// approved template outside its service window can map it.
+	Template string `json:"template,omitempty"`
+}
+
+// Agreement is the plan the debtor confirmed.
+type Agreement struct {
+	DebtID           string   `json:"debt_id"`
+	Installments     int      `json:"installments"`
+	DownPaymentCents int64    `json:"down_payment_cents,omitempty"`
+	InstallmentCents []int64  `json:"installment_cents"`
+	DueDates         []string `json:"due_dates"` // YYYY-MM-DD
+	TotalCents       int64    `json:"total_cents"`
+}
+
+// Action is one thing the bot must do after a step.
+type Action struct {
+	Kind      ActionKind `json:"kind"`
+	Message   *Message   `json:"message,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	Priority  int        `json:"priority,omitempty"`
+	DebtID    string     `json:"debt_id,omitempty"`
+	Date      string     `json:"date,omitempty"` // YYYY-MM-DD
+	Until     time.Time  `json:"until,omitempty"`
+	Channel   string     `json:"channel,omitempty"`
+	Task      string     `json:"task,omitempty"`
+	Score     int        `json:"score,omitempty"`
+	Agreement *Agreement `json:"agreement,omitempty"`
+}

@@ -1,0 +1,36 @@
+package dialogs
+
+// EventKind says what happened.
+type EventKind string
+
+// The events that move a conversation.
+const (
+	EventInbound          EventKind = "inbound"           // the debtor wrote (text or media)
+	EventReminderDue      EventKind = "reminder_due"      // a cadence step became due
+	EventTimeout          EventKind = "timeout"           // no answer for a while
+	EventHandedBack       EventKind = "handed_back"       // an agent returned the conversation
+	EventPaymentConfirmed EventKind = "payment_confirmed" // an ERP or PSP confirmed a payment
+	EventInstallmentDue   EventKind = "installment_due"   // an agreement installment is coming due
+)
+
+// Media is an attachment the debtor sent.
+type Media struct {
+	Kind        string `json:"kind"` // image, document, audio, video
+	ContentType string `json:"content_type,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Filename    string `json:"filename,omitempty"`
+}
+
+// Event is one input to Step.
+type Event struct {
+	Kind    EventKind `json:"kind"`
+	Channel string    `json:"channel,omitempty"`
+	Text    string    `json:"text,omitempty"`
+	Media   []Media   `json:"media,omitempty"`
+	Case    *Case     `json:"-"` // looked up by the bot for this event
+	DebtID  string    `json:"debt_id,omitempty"`
+	Step    string    `json:"step,omitempty"`     // cadence step id, e.g. "D+5"
+	Variant string    `json:"variant,omitempty"`  // A/B variant of the step
+	Resume  string    `json:"resume,omitempty"`   // hand-back point: menu | negotiation | closed
+	Amount  int64     `json:"amount_cents,omitempty"`
+}
