@@ -29,8 +29,8 @@ type Event struct {
 	Media   []Media   `json:"media,omitempty"`
 	Case    *Case     `json:"-"` // looked up by the bot for this event
 	DebtID  string    `json:"debt_id,omitempty"`
-	Step    string    `json:"step,omitempty"`     // cadence step id, e.g. "D+5"
-	Variant string    `json:"variant,omitempty"`  // A/B variant of the step
-	Resume  string    `json:"resume,omitempty"`   // hand-back point: menu | negotiation | closed
+	Step    string    `json:"step,omitempty"`    // cadence step id, e.g. "D+5"
+	Variant string    `json:"variant,omitempty"` // A/B variant of the step
+	Resume  string    `json:"resume,omitempty"`  // hand-back point: menu | negotiation | closed
 	Amount  int64     `json:"amount_cents,omitempty"`
 }
