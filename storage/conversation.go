@@ -1,0 +1,243 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/quita-bot/quita/channels"
+)
+
+// ErrDuplicate means a provider delivered a message id already accepted.
+var ErrDuplicate = errors.New("duplicate provider message id")
+
+// ErrLockLost means the conversation lock expired or was taken over before a
+// commit: the commit did nothing and the work must be redone by the new holder.
+var ErrLockLost = errors.New("conversation lock lost")
+
+// DedupeTTL is how long a provider message id is remembered.
+const DedupeTTL = 7 * 24 * time.Hour
+
+// acceptScript dedupes by provider id, appends the message to the
+// conversation inbox and notifies the workers, atomically: either all three
+// happen or none.
+var acceptScript = redis.NewScript(`
+if ARGV[1] ~= '' then
+  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('XADD', KEYS[3], '*', 'c', ARGV[3])
+return 1`)
+
+// Accept makes an inbound message durable: after it returns nil the message
+// will be processed even if this process dies. It returns ErrDuplicate when
+// the provider id was already accepted.
+func (s *Store) Accept(ctx context.Context, m Message) error {
+	body, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode inbound: %w", err)
+	}
+	dedupeKey, ttl := s.keys.Dedupe(m.Channel, m.ProviderID), ""
+	if m.ProviderID != "" {
+		ttl = strconv.FormatInt(DedupeTTL.Milliseconds(), 10)
+	}
+	n, err := acceptScript.Run(ctx, s.rdb, []string{dedupeKey, s.keys.Inbox(m.Conversation), s.keys.Inbound()},
+		ttl, body, m.Conversation).Int()
+	if err != nil {
+		return fmt.Errorf("accept inbound: %w", err)
+	}
+	if n == 0 {
+		return ErrDuplicate
+	}
+	return nil
+}
+
+// InboxHead returns the oldest unprocessed inbound message of a conversation
+// and its raw form (the commit's guard), or ok=false when the inbox is empty.
+func (s *Store) InboxHead(ctx context.Context, conv string) (Message, string, bool, error) {
+	raw, err := s.rdb.LIndex(ctx, s.keys.Inbox(conv), 0).Result()
+	if errors.Is(err, redis.Nil) {
+		return Message{}, "", false, nil
+	}
+	if err != nil {
+		return Message{}, "", false, fmt.Errorf("read inbox: %w", err)
+	}
+	var m Message
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return Message{}, raw, true, fmt.Errorf("inbox entry of %s is not valid JSON: %w", channels.MaskPhone(conv), err)
+	}
+	return m, raw, true, nil
+}
+
+// LoadState returns the raw dialog state of a conversation, nil when new.
+func (s *Store) LoadState(ctx context.Context, conv string) ([]byte, error) {
+	b, err := s.rdb.Get(ctx, s.keys.State(conv)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load state: %w", err)
+	}
+	return b, nil
+}
+
+var commitScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LOCKLOST') end
+if ARGV[2] ~= '' then
+  if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[2] then return redis.error_reply('LOCKLOST') end
+  redis.call('LPOP', KEYS[2])
+end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3]) end
+local i = 7
+local n = tonumber(ARGV[6])
+for j = 1, n do
+  redis.call('RPUSH', KEYS[4], ARGV[i])
+  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i+1])
+  i = i + 2
+end
+local m = tonumber(ARGV[i]); i = i + 1
+for j = 1, m do
+  redis.call('XADD', KEYS[6], '*', 'm', ARGV[i])
+  i = i + 1
+end
+redis.call('ZADD', KEYS[7], ARGV[4], ARGV[5])
+redis.call('PUBLISH', KEYS[8], ARGV[5])
+return 1`)
+
+// Commit is one atomic step of a conversation.
+type Commit struct {
+	Conversation string
+	Token        string    // the lock token; the commit fails if the lock moved
+	InboxRaw     string    // the inbox head consumed by this step ("" for none)
+	State        []byte    // the new dialog state (nil keeps it)
+	Messages     []Message // transcript entries to append
+	Outbound     []Outbound
+	At           time.Time
+}
+
+// Commit saves state, transcript and outbound messages and pops the inbox
+// head in one atomic script, only while the caller still holds the lock.
+func (s *Store) Commit(ctx context.Context, c Commit) error {
+	args := []any{c.Token, c.InboxRaw, c.State, c.At.UnixMilli(), c.Conversation, len(c.Messages)}
+	for _, m := range c.Messages {
+		b, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("encode message: %w", err)
+		}
+		args = append(args, m.ID, b)
+	}
+	args = append(args, len(c.Outbound))
+	for _, o := range c.Outbound {
+		b, err := json.Marshal(o)
+		if err != nil {
+			return fmt.Errorf("encode outbound: %w", err)
+		}
+		args = append(args, b)
+	}
+	keys := []string{s.keys.Lock(c.Conversation), s.keys.Inbox(c.Conversation), s.keys.State(c.Conversation),
+		s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation), s.keys.Outbound(), s.keys.Conversations(), s.keys.Events()}
+	err := commitScript.Run(ctx, s.rdb, keys, args...).Err()
+	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
+		return ErrLockLost
+	}
+	if err != nil {
+		return fmt.Errorf("commit conversation step: %w", err)
+	}
+	return nil
+}
+
+// Transcript returns the last limit messages of a conversation (all when
+// limit <= 0), oldest first, with their latest delivery status.
+func (s *Store) Transcript(ctx context.Context, conv string, limit int) ([]Message, error) {
+	start := int64(0)
+	if limit > 0 {
+		start = int64(-limit)
+	}
+	ids, err := s.rdb.LRange(ctx, s.keys.Log(conv), start, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read transcript: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	bodies := pipe.HMGet(ctx, s.keys.Msgs(conv), ids...)
+	statuses := pipe.HMGet(ctx, s.keys.Status(conv), ids...)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("read transcript: %w", err)
+	}
+	out := make([]Message, 0, len(ids))
+	for i, raw := range bodies.Val() {
+		str, ok := raw.(string)
+		if !ok {
+			continue
+		}
+		var m Message
+		if err := json.Unmarshal([]byte(str), &m); err != nil {
+			return nil, fmt.Errorf("transcript entry %s: %w", ids[i], err)
+		}
+		if st, ok := statuses.Val()[i].(string); ok {
+			applyStatus(&m, st)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// applyStatus decodes "rank|status|error code" onto a message.
+func applyStatus(m *Message, encoded string) {
+	parts := strings.SplitN(encoded, "|", 3)
+	if len(parts) == 3 {
+		m.Status, m.ErrorCode = parts[1], parts[2]
+	}
+}
+
+var statusScript = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local r = tonumber(string.match(cur, '^(%d+)|'))
+  if r and r >= tonumber(ARGV[2]) then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+redis.call('PUBLISH', KEYS[2], ARGV[5])
+return 1`)
+
+// SetStatus records a delivery status for a transcript message, unless a
+// later status (by StatusRank) is already there. It reports whether it changed.
+func (s *Store) SetStatus(ctx context.Context, conv, msgID, status, errorCode string) (bool, error) {
+	n, err := statusScript.Run(ctx, s.rdb, []string{s.keys.Status(conv), s.keys.Events()},
+		msgID, StatusRank(status), status, errorCode, conv).Int()
+	if err != nil {
+		return false, fmt.Errorf("set status: %w", err)
+	}
+	return n == 1, nil
+}
+
+// IndexProviderID remembers which transcript message a provider id belongs to.
+func (s *Store) IndexProviderID(ctx context.Context, channel, providerID, conv, msgID string) error {
+	return s.rdb.Set(ctx, s.keys.ProviderIndex(channel, providerID), conv+"|"+msgID, 30*24*time.Hour).Err()
+}
+
+// LookupProviderID finds the conversation and message of a provider id.
+func (s *Store) LookupProviderID(ctx context.Context, channel, providerID string) (conv, msgID string, ok bool, err error) {
+	v, err := s.rdb.Get(ctx, s.keys.ProviderIndex(channel, providerID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("look up provider id: %w", err)
+	}
+	conv, msgID, _ = strings.Cut(v, "|")
+	return conv, msgID, true, nil
+}
+
+// Conversations lists conversation ids by last activity, newest first.
+func (s *Store) Conversations(ctx context.Context, offset, limit int64) ([]string, error) {
+	return s.rdb.ZRevRange(ctx, s.keys.Conversations(), offset, offset+limit-1).Result()
+}

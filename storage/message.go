@@ -1,0 +1,48 @@
+package storage
+
+import (
+	"time"
+
+	"github.com/quita-bot/quita/channels"
+)
+
+// Directions of a transcript message.
+const (
+	In  = "in"
+	Out = "out"
+)
+
+// Message is one entry of a conversation's transcript.
+type Message struct {
+	ID           string                `json:"id"`
+	Conversation string                `json:"conversation"`
+	Direction    string                `json:"direction"` // in | out
+	Channel      string                `json:"channel"`
+	Text         string                `json:"text,omitempty"`
+	Attachments  []channels.Attachment `json:"attachments,omitempty"`
+	ProviderID   string                `json:"provider_id,omitempty"`
+	ReplyTo      string                `json:"reply_to,omitempty"`
+	Origin       string                `json:"origin,omitempty"` // inbound: debtor | staff; outbound: reply | reminder | agent
+	Author       string                `json:"author,omitempty"` // agent email for agent messages and notes
+	Private      bool                  `json:"private,omitempty"` // an agent's note, never sent
+	Status       string                `json:"status,omitempty"`
+	ErrorCode    string                `json:"error_code,omitempty"`
+	At           time.Time             `json:"time"`
+}
+
+// statusRank orders delivery statuses so that a late "delivered" callback
+// never overwrites "read".
+var statusRank = map[string]int{
+	channels.StatusBlocked:     1,
+	channels.StatusQueued:      1,
+	channels.StatusSending:     2,
+	channels.StatusSent:        3,
+	channels.StatusDelivered:   4,
+	channels.StatusRead:        5,
+	channels.StatusUndelivered: 6,
+	channels.StatusFailed:      6,
+	channels.StatusReceived:    4,
+}
+
+// StatusRank is the order of a status; unknown statuses rank 0.
+func StatusRank(s string) int { return statusRank[s] }

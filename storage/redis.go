@@ -1,0 +1,100 @@
+// Package storage keeps quita's hot state in Redis: conversations,
+// transcripts, the inbound and outbound streams, media, the portfolio and
+// schedules. KEYS.md beside this file documents every key.
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Connect opens a go-redis UniversalClient from a URL:
+//   - redis://[:password@]host:port/db or rediss://… for one server;
+//   - redis-sentinel://[:password@]host1:port,host2:port/db?master=NAME for Sentinel;
+//   - redis-cluster://[:password@]host1:port,host2:port for Cluster.
+//
+// It pings the server so that a wrong URL fails at start, not at the first message.
+func Connect(ctx context.Context, rawURL string) (redis.UniversalClient, error) {
+	opts, err := universalOptions(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	rdb := redis.NewUniversalClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis at %s does not answer PING: %w (check REDIS_URL)", redactURL(rawURL), err)
+	}
+	return rdb, nil
+}
+
+func universalOptions(rawURL string) (*redis.UniversalOptions, error) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return nil, fmt.Errorf("REDIS_URL %q has no scheme: use redis://host:6379/0", redactURL(rawURL))
+	}
+	switch scheme {
+	case "redis", "rediss":
+		o, err := redis.ParseURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		return &redis.UniversalOptions{Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig, Protocol: 2}, nil
+	case "redis-sentinel", "redis-cluster":
+		o, err := redis.ParseClusterURL("redis://" + firstHost(rest))
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		hosts, query := rest, ""
+		if i := strings.IndexAny(rest, "/?"); i >= 0 {
+			hosts, query = rest[:i], rest[i:]
+		}
+		if at := strings.LastIndex(hosts, "@"); at >= 0 {
+			hosts = hosts[at+1:]
+		}
+		u := &redis.UniversalOptions{Addrs: strings.Split(hosts, ","), Username: o.Username, Password: o.Password, Protocol: 2}
+		if scheme == "redis-sentinel" {
+			_, q, _ := strings.Cut(query, "?")
+			for _, kv := range strings.Split(q, "&") {
+				if k, v, _ := strings.Cut(kv, "="); k == "master" {
+					u.MasterName = v
+				}
+			}
+			if u.MasterName == "" {
+				return nil, fmt.Errorf("REDIS_URL: a redis-sentinel:// URL needs ?master=NAME")
+			}
+		} else {
+			u.IsClusterMode = true
+		}
+		return u, nil
+	}
+	return nil, fmt.Errorf("REDIS_URL scheme %q is not supported: use redis://, rediss://, redis-sentinel:// or redis-cluster://", scheme)
+}
+
+func firstHost(rest string) string {
+	hosts := rest
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		hosts = rest[:i]
+	}
+	cred := ""
+	if at := strings.LastIndex(hosts, "@"); at >= 0 {
+		cred, hosts = hosts[:at+1], hosts[at+1:]
+	}
+	first, _, _ := strings.Cut(hosts, ",")
+	return cred + first
+}
+
+// redactURL hides a password in a Redis URL for error messages and logs.
+func redactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
+	}
+	return scheme + "://***@" + rest[at+1:]
+}

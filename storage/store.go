@@ -1,0 +1,40 @@
+package storage
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultPrefix namespaces every key quita writes.
+const DefaultPrefix = "quita"
+
+// Store is quita's Redis repository.
+type Store struct {
+	rdb  redis.UniversalClient
+	keys Keys
+}
+
+// New returns a Store over a connected client; prefix "" means DefaultPrefix.
+func New(rdb redis.UniversalClient, prefix string) *Store {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return &Store{rdb: rdb, keys: Keys{Prefix: prefix}}
+}
+
+// Redis is the underlying client, for health checks and the scheduler.
+func (s *Store) Redis() redis.UniversalClient { return s.rdb }
+
+// Keys is the key layout in use.
+func (s *Store) Keys() Keys { return s.keys }
+
+// NewID returns a unique, time-ordered id: milliseconds in base 36 plus 8 random bytes.
+func NewID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return strconv.FormatInt(time.Now().UnixMilli(), 36) + hex.EncodeToString(b[:])
+}
