@@ -106,6 +106,11 @@ for j = 1, m do
   redis.call('XADD', KEYS[6], '*', 'm', ARGV[i])
   i = i + 1
 end
+local a = tonumber(ARGV[i]); i = i + 1
+for j = 1, a do
+  redis.call('XADD', KEYS[9], '*', 'c', ARGV[5], 'a', ARGV[i])
+  i = i + 1
+end
 redis.call('ZADD', KEYS[7], ARGV[4], ARGV[5])
 redis.call('PUBLISH', KEYS[8], ARGV[5])
 return 1`)
@@ -118,6 +123,7 @@ type Commit struct {
 	State        []byte    // the new dialog state (nil keeps it)
 	Messages     []Message // transcript entries to append
 	Outbound     []Outbound
+	Actions      [][]byte // encoded dialog actions for the action stream
 	At           time.Time
 }
 
@@ -140,8 +146,12 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 		}
 		args = append(args, b)
 	}
+	args = append(args, len(c.Actions))
+	for _, a := range c.Actions {
+		args = append(args, a)
+	}
 	keys := []string{s.keys.Lock(c.Conversation), s.keys.Inbox(c.Conversation), s.keys.State(c.Conversation),
-		s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation), s.keys.Outbound(), s.keys.Conversations(), s.keys.Events()}
+		s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation), s.keys.Outbound(), s.keys.Conversations(), s.keys.Events(), s.keys.Actions()}
 	err := commitScript.Run(ctx, s.rdb, keys, args...).Err()
 	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
 		return ErrLockLost
@@ -240,4 +250,30 @@ func (s *Store) LookupProviderID(ctx context.Context, channel, providerID string
 // Conversations lists conversation ids by last activity, newest first.
 func (s *Store) Conversations(ctx context.Context, offset, limit int64) ([]string, error) {
 	return s.rdb.ZRevRange(ctx, s.keys.Conversations(), offset, offset+limit-1).Result()
+}
+
+// TranscriptMessage loads one transcript message with its latest status.
+func (s *Store) TranscriptMessage(ctx context.Context, conv, id string) (Message, error) {
+	var m Message
+	if err := s.getHashJSON(ctx, s.keys.Msgs(conv), id, &m); err != nil {
+		return m, err
+	}
+	st, err := s.rdb.HGet(ctx, s.keys.Status(conv), id).Result()
+	if err == nil {
+		applyStatus(&m, st)
+	} else if !errors.Is(err, redis.Nil) {
+		return m, fmt.Errorf("load status: %w", err)
+	}
+	return m, nil
+}
+
+func (s *Store) getHashJSON(ctx context.Context, key, field string, v any) error {
+	b, err := s.rdb.HGet(ctx, key, field).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("load %s: %w", key, err)
+	}
+	return json.Unmarshal(b, v)
 }

@@ -80,3 +80,7 @@ func (k Keys) CPFIndex(cpf string) string { return k.Prefix + ":cpf:" + cpf }
 func (k Keys) InvoiceIndex(creditor, invoice string) string {
 	return k.Prefix + ":invoice:" + creditor + ":" + invoice
 }
+
+// Actions is the stream of dialog actions other than sends (handoff,
+// promise, agreement, reminders…), written in the same commit as the step.
+func (k Keys) Actions() string { return k.Prefix + ":actions" }

@@ -27,6 +27,7 @@ type Message struct {
 	Private      bool                  `json:"private,omitempty"` // an agent's note, never sent
 	Status       string                `json:"status,omitempty"`
 	ErrorCode    string                `json:"error_code,omitempty"`
+	Fallback     string                `json:"fallback,omitempty"` // channel to retry by if this one fails
 	At           time.Time             `json:"time"`
 }
 

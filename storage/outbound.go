@@ -22,6 +22,8 @@ type Outbound struct {
 	Fallback string `json:"fallback,omitempty"`
 	// Debtor-initiated: a reply inside a conversation the debtor opened.
 	Reply bool `json:"reply,omitempty"`
+	// Author is the agent who wrote it, for agent replies.
+	Author string `json:"author,omitempty"`
 }
 
 // StreamEntry is one entry read from a stream by a consumer group.

@@ -1,0 +1,273 @@
+// Package bot is quita's message pipeline: it accepts inbound messages
+// durably, runs each conversation's dialog one message at a time, and sends
+// the replies through the outbound queue with retries and rate limits.
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage"
+)
+
+// Dialog runs one event through a conversation (dialogs.Engine).
+type Dialog interface {
+	Step(c dialogs.Conversation, ev dialogs.Event, now time.Time) (dialogs.Conversation, []dialogs.Action, error)
+}
+
+// Directory knows the creditors (from the config).
+type Directory interface {
+	Creditor(id string) (dialogs.Creditor, bool)
+	DefaultCreditor() dialogs.Creditor
+}
+
+// ActionHandler carries out a dialog action other than sending a message
+// (handoff, promise, agreement, reminders…). It must be idempotent: an
+// action is delivered at least once.
+type ActionHandler func(ctx context.Context, conv string, a dialogs.Action) error
+
+// Options tune the pipeline; zero values take the defaults.
+type Options struct {
+	Workers       int           // inbound workers per process (default 8)
+	Senders       int           // outbound senders per process (default 4)
+	LockTTL       time.Duration // conversation lock lease (default 30s)
+	ClaimIdle     time.Duration // reclaim entries pending this long (default 30s)
+	ClaimEvery    time.Duration // how often to look for them (default 5s)
+	MaxAttempts   int           // send attempts before failing (default 6)
+	RetryBase     time.Duration // first retry delay, doubled each time (default 2s)
+	RatePerSecond map[string]float64
+	Consumer      string // this process's consumer name (default hostname-pid)
+	FallbackSMS   bool   // a failed WhatsApp message is sent again by SMS
+}
+
+func (o *Options) defaults() {
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.Senders <= 0 {
+		o.Senders = 4
+	}
+	if o.LockTTL <= 0 {
+		o.LockTTL = 30 * time.Second
+	}
+	if o.ClaimIdle <= 0 {
+		o.ClaimIdle = 30 * time.Second
+	}
+	if o.ClaimEvery <= 0 {
+		o.ClaimEvery = 5 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 6
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = 2 * time.Second
+	}
+	if o.Consumer == "" {
+		host, _ := os.Hostname()
+		o.Consumer = host + "-" + storage.NewID()
+	}
+}
+
+// Consumer groups of the streams.
+const (
+	groupWorkers = "workers"
+	groupSenders = "senders"
+	groupActions = "actions"
+)
+
+// Bot is the pipeline.
+type Bot struct {
+	store    *storage.Store
+	dialog   Dialog
+	dir      Directory
+	log      *slog.Logger
+	now      func() time.Time
+	opts     Options
+	mu       sync.RWMutex
+	channels map[string]channels.Channel
+	handlers map[dialogs.ActionKind][]ActionHandler
+	gate     Gate
+	limits   *rateLimits
+	hooks    Hooks
+	wg       sync.WaitGroup
+}
+
+// Hooks observe the pipeline (metrics); nil funcs are skipped.
+type Hooks struct {
+	Inbound     func(channel string)
+	Outbound    func(channel, status string)
+	StepLatency func(d time.Duration)
+	Blocked     func(reason string)
+	Action      func(kind dialogs.ActionKind, reason string)
+}
+
+// New builds the pipeline. now is the clock (time.Now in production).
+func New(store *storage.Store, dialog Dialog, dir Directory, log *slog.Logger, now func() time.Time, opts Options) *Bot {
+	opts.defaults()
+	if now == nil {
+		now = time.Now
+	}
+	b := &Bot{store: store, dialog: dialog, dir: dir, log: log, now: now, opts: opts,
+		channels: map[string]channels.Channel{}, handlers: map[dialogs.ActionKind][]ActionHandler{}}
+	b.limits = newRateLimits(opts.RatePerSecond)
+	b.gate = OptOutGate{Store: store}
+	b.registerCoreActions()
+	return b
+}
+
+// Store is the pipeline's storage.
+func (b *Bot) Store() *storage.Store { return b.store }
+
+// Now is the pipeline's clock.
+func (b *Bot) Now() time.Time { return b.now() }
+
+// AddChannel registers a provider under its name.
+func (b *Bot) AddChannel(c channels.Channel) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.channels[c.Name()] = c
+}
+
+// Channel returns a registered provider.
+func (b *Bot) Channel(name string) (channels.Channel, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	c, ok := b.channels[name]
+	return c, ok
+}
+
+// OnAction registers a handler for an action kind; register before Start.
+func (b *Bot) OnAction(kind dialogs.ActionKind, h ActionHandler) {
+	b.handlers[kind] = append(b.handlers[kind], h)
+}
+
+// SetGate installs further compliance checks (windows, caps); opt-outs are
+// always checked first.
+func (b *Bot) SetGate(g Gate) { b.gate = OptOutGate{Store: b.store, Next: g} }
+
+// SetHooks installs observers; call before Start.
+func (b *Bot) SetHooks(h Hooks) { b.hooks = h }
+
+// Start creates the consumer groups and runs workers, senders and the
+// action dispatcher until ctx ends; Wait blocks until they have drained.
+func (b *Bot) Start(ctx context.Context) error {
+	k := b.store.Keys()
+	for _, g := range []struct{ stream, group string }{
+		{k.Inbound(), groupWorkers}, {k.Outbound(), groupSenders}, {k.Actions(), groupActions},
+	} {
+		if err := b.store.EnsureGroup(ctx, g.stream, g.group); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < b.opts.Workers; i++ {
+		b.loop(ctx, "worker", k.Inbound(), groupWorkers, b.handleInbound)
+	}
+	for i := 0; i < b.opts.Senders; i++ {
+		b.loop(ctx, "sender", k.Outbound(), groupSenders, b.handleOutbound)
+	}
+	b.loop(ctx, "actions", k.Actions(), groupActions, b.handleAction)
+	b.every(ctx, b.opts.ClaimEvery, b.reclaim)
+	b.every(ctx, 500*time.Millisecond, b.promoteRetries)
+	return nil
+}
+
+// Wait blocks until every loop has stopped after its context ended.
+func (b *Bot) Wait() { b.wg.Wait() }
+
+// loop reads a stream as one consumer and handles each entry; an entry whose
+// handler fails stays pending and is reclaimed later.
+func (b *Bot) loop(ctx context.Context, role, stream, group string, handle func(context.Context, storage.StreamEntry) error) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		backoff := 100 * time.Millisecond
+		for ctx.Err() == nil {
+			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, 16, 2*time.Second)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				b.log.Warn("stream read failed; retrying", "role", role, "err", err, "retry_in", backoff)
+				sleep(ctx, backoff)
+				backoff = min(backoff*2, 5*time.Second)
+				continue
+			}
+			backoff = 100 * time.Millisecond
+			for _, e := range entries {
+				// In-flight work finishes even during shutdown: a fresh context.
+				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
+				if err := handle(wctx, e); err != nil {
+					b.log.Warn("entry left pending for retry", "role", role, "entry", e.ID, "err", err)
+				}
+				cancel()
+			}
+		}
+	}()
+}
+
+func (b *Bot) every(ctx context.Context, d time.Duration, f func(context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				f(ctx)
+			}
+		}
+	}()
+}
+
+// reclaim takes over entries a dead consumer left pending.
+func (b *Bot) reclaim(ctx context.Context) {
+	k := b.store.Keys()
+	for _, s := range []struct {
+		stream, group string
+		handle        func(context.Context, storage.StreamEntry) error
+	}{{k.Inbound(), groupWorkers, b.handleInbound}, {k.Outbound(), groupSenders, b.handleOutbound}, {k.Actions(), groupActions, b.handleAction}} {
+		entries, err := b.store.Reclaim(ctx, s.stream, s.group, b.opts.Consumer, b.opts.ClaimIdle, 32)
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("reclaim failed", "stream", s.stream, "err", err)
+			}
+			continue
+		}
+		for _, e := range entries {
+			b.log.Info("reclaimed pending entry", "stream", s.stream, "entry", e.ID)
+			if err := s.handle(ctx, e); err != nil {
+				b.log.Warn("reclaimed entry left pending", "entry", e.ID, "err", err)
+			}
+		}
+	}
+}
+
+// ReclaimNow runs one reclaim pass (tests and operators).
+func (b *Bot) ReclaimNow(ctx context.Context) { b.reclaim(ctx) }
+
+func (b *Bot) promoteRetries(ctx context.Context) {
+	if _, err := b.store.PromoteRetries(ctx, b.now(), 100); err != nil && ctx.Err() == nil {
+		b.log.Warn("promote retries failed", "err", err)
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+var errNoChannel = errors.New("no such channel")

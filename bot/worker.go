@@ -1,0 +1,295 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage"
+)
+
+// handleInbound drains one conversation's inbox under its lock. The stream
+// entry is only a notification: it is acknowledged once the inbox it points
+// to was empty while this worker held the lock, so no message is stranded
+// and two messages of one person never run concurrently, in any process.
+func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
+	conv, _ := e.Values["c"].(string)
+	if conv == "" {
+		return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, e.ID)
+	}
+	err := b.withLock(ctx, conv, func(token string) error {
+		for {
+			m, raw, ok, err := b.store.InboxHead(ctx, conv)
+			if err != nil || !ok {
+				return err
+			}
+			if err := b.processInbound(ctx, conv, token, m, raw); err != nil {
+				return err
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, e.ID)
+}
+
+// withLock runs f while holding the conversation's lock, waiting for another
+// holder for up to the lock's lease.
+func (b *Bot) withLock(ctx context.Context, conv string, f func(token string) error) error {
+	token := storage.NewID()
+	wait, deadline := 2*time.Millisecond, time.Now().Add(b.opts.LockTTL)
+	for {
+		ok, err := b.store.TryLock(ctx, conv, token, b.opts.LockTTL)
+		if err != nil {
+			return fmt.Errorf("lock conversation: %w", err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("conversation %s stayed locked for %s", channels.MaskPhone(conv), b.opts.LockTTL)
+		}
+		sleep(ctx, wait)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		wait = min(wait*2, 50*time.Millisecond)
+	}
+	defer func() {
+		if err := b.store.Unlock(context.WithoutCancel(ctx), conv, token); err != nil {
+			b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", err)
+		}
+	}()
+	return f(token)
+}
+
+// loadConversation returns a conversation's state, fresh when new.
+func (b *Bot) loadConversation(ctx context.Context, conv string) (dialogs.Conversation, error) {
+	raw, err := b.store.LoadState(ctx, conv)
+	if err != nil {
+		return dialogs.Conversation{}, err
+	}
+	if raw == nil {
+		return dialogs.Conversation{ID: conv, Phone: conv}, nil
+	}
+	var c dialogs.Conversation
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("state of %s is not valid JSON: %w", channels.MaskPhone(conv), err)
+	}
+	return c, nil
+}
+
+// Conversation loads a conversation's state (for the console and the API).
+func (b *Bot) Conversation(ctx context.Context, conv string) (dialogs.Conversation, error) {
+	return b.loadConversation(ctx, conv)
+}
+
+func (b *Bot) processInbound(ctx context.Context, conv, token string, m storage.Message, raw string) error {
+	c, err := b.loadConversation(ctx, conv)
+	if err != nil {
+		return err
+	}
+	if m.Channel != "" {
+		c.Channel = m.Channel
+	}
+	if b.hooks.Inbound != nil {
+		b.hooks.Inbound(m.Channel)
+	}
+	if m.Origin == "staff" { // a person answered from our own phone: the bot falls silent
+		c.Handoff = dialogs.Handoff{Status: dialogs.HandoffAssigned, Reason: "answered_from_phone", Agent: "phone", Since: m.At}
+		return b.commitStep(ctx, c, token, raw, []storage.Message{m}, nil, b.now())
+	}
+	ev := dialogs.Event{Kind: dialogs.EventInbound, Channel: m.Channel, Text: m.Text}
+	for _, a := range m.Attachments {
+		ev.Media = append(ev.Media, dialogs.Media{Kind: a.Kind, ContentType: a.ContentType, URL: a.URL, Filename: a.Filename})
+	}
+	return b.step(ctx, c, ev, token, raw, []storage.Message{m})
+}
+
+// step runs the dialog and commits its result with the given transcript entries.
+func (b *Bot) step(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, token, raw string, msgs []storage.Message) error {
+	cs, err := b.lookupCase(ctx, c)
+	if err != nil {
+		return err
+	}
+	ev.Case = &cs
+	now := b.now()
+	started := time.Now()
+	next, actions, err := b.dialog.Step(c, ev, now)
+	if b.hooks.StepLatency != nil {
+		b.hooks.StepLatency(time.Since(started))
+	}
+	if err != nil {
+		// Keep the message and hand the conversation to a person rather than lose it.
+		b.log.Error("dialog step failed; handing off", "conv", channels.MaskPhone(c.ID), "state", c.State, "err", err)
+		next = c
+		next.Handoff = dialogs.Handoff{Status: dialogs.HandoffQueued, Reason: "bot_error", Priority: 2, Since: now}
+		actions = []dialogs.Action{{Kind: dialogs.ActHandoff, Reason: "bot_error", Priority: 2}}
+	}
+	if next.DebtorID == "" && cs.Debtor != nil {
+		next.DebtorID, next.CreditorID = cs.Debtor.ID, cs.Creditor.ID
+	}
+	return b.commitStep(ctx, next, token, raw, msgs, actions, now)
+}
+
+// commitStep turns actions into outbound messages and action-stream entries
+// and commits them with the state and transcript.
+func (b *Bot) commitStep(ctx context.Context, c dialogs.Conversation, token, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time) error {
+	state, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	commit := storage.Commit{Conversation: c.ID, Token: token, InboxRaw: raw, State: state, Messages: msgs, At: now}
+	origin := "reply"
+	if len(msgs) == 0 || msgs[0].Direction != storage.In {
+		origin = "reminder"
+	}
+	for _, a := range actions {
+		if b.hooks.Action != nil {
+			b.hooks.Action(a.Kind, a.Reason)
+		}
+		if a.Kind == dialogs.ActSend && a.Message != nil {
+			outs, err := b.outboundFor(ctx, c, *a.Message, origin, now)
+			if err != nil {
+				return err
+			}
+			for _, o := range outs {
+				commit.Outbound = append(commit.Outbound, o)
+				commit.Messages = append(commit.Messages, transcriptOf(o))
+			}
+			continue
+		}
+		enc, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encode action: %w", err)
+		}
+		commit.Actions = append(commit.Actions, enc)
+	}
+	if err := b.store.Commit(ctx, commit); err != nil {
+		if errors.Is(err, storage.ErrLockLost) {
+			b.log.Warn("lock lost before commit; another worker redoes the step", "conv", channels.MaskPhone(c.ID))
+		}
+		return err
+	}
+	return nil
+}
+
+// outboundFor splits a dialog message into outbound messages: the text, then
+// each file (stored in the media store) as its own message.
+// OutboundFor is exported for agent replies (console).
+func (b *Bot) OutboundFor(ctx context.Context, c dialogs.Conversation, m dialogs.Message, origin string, now time.Time) ([]storage.Outbound, error) {
+	return b.outboundFor(ctx, c, m, origin, now)
+}
+
+func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs.Message, origin string, now time.Time) ([]storage.Outbound, error) {
+	ch := c.Channel
+	if ch == "" {
+		ch = channels.Simulator
+	}
+	base := storage.Outbound{Outbound: channels.Outbound{Channel: ch, To: c.Phone, ConversationID: c.ID, Origin: origin},
+		EnqueuedAt: now, Reply: origin == "reply" || origin == "agent"}
+	if b.opts.FallbackSMS && channels.IsWhatsApp(ch) {
+		if _, ok := b.Channel(channels.SMS); ok {
+			base.Fallback = channels.SMS
+		}
+	}
+	var out []storage.Outbound
+	if m.Text != "" {
+		o := base
+		o.ID, o.Text = storage.NewID(), m.Text
+		if m.Template != "" {
+			o.Template = &channels.Template{Name: m.Template, Language: c.Language}
+		}
+		out = append(out, o)
+	}
+	for _, f := range m.Files {
+		id, err := b.store.PutMedia(ctx, channels.MediaFile{ContentType: f.ContentType, Filename: f.Filename, Data: f.Data})
+		if err != nil {
+			return nil, err
+		}
+		o := base
+		o.ID = storage.NewID()
+		o.Attachments = []channels.Attachment{{Kind: f.Kind, ContentType: f.ContentType, Filename: f.Filename, MediaID: id}}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// transcriptOf is the transcript entry of an outbound message.
+func transcriptOf(o storage.Outbound) storage.Message {
+	return storage.Message{ID: o.ID, Conversation: o.ConversationID, Direction: storage.Out, Channel: o.Channel,
+		Text: o.Text, Attachments: o.Attachments, Origin: o.Origin, Author: o.Author, Status: channels.StatusQueued,
+		Fallback: o.Fallback, At: o.EnqueuedAt}
+}
+
+// lookupCase finds the creditor, debtor and debts behind a conversation.
+func (b *Bot) lookupCase(ctx context.Context, c dialogs.Conversation) (dialogs.Case, error) {
+	cs := dialogs.Case{Creditor: b.dir.DefaultCreditor()}
+	var debtor dialogs.Debtor
+	var err error
+	if c.DebtorID != "" {
+		debtor, err = b.store.Debtor(ctx, c.DebtorID)
+	} else {
+		debtor, err = b.store.DebtorByPhone(ctx, c.Phone)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return cs, nil
+	}
+	if err != nil {
+		return cs, err
+	}
+	cs.Debtor = &debtor
+	if cs.Debts, err = b.store.DebtsOf(ctx, debtor.ID); err != nil {
+		return cs, err
+	}
+	for _, d := range cs.Debts {
+		if cr, ok := b.dir.Creditor(d.CreditorID); ok {
+			cs.Creditor = cr
+			break
+		}
+	}
+	return cs, nil
+}
+
+// Deliver runs a non-message event (reminder due, payment confirmed, agent
+// hand-back…) through a conversation, under its lock.
+func (b *Bot) Deliver(ctx context.Context, conv string, ev dialogs.Event) error {
+	return b.withLock(ctx, conv, func(token string) error {
+		c, err := b.loadConversation(ctx, conv)
+		if err != nil {
+			return err
+		}
+		if c.Channel == "" {
+			c.Channel = ev.Channel
+		}
+		return b.step(ctx, c, ev, token, "", nil)
+	})
+}
+
+// Update changes a conversation's state under its lock (handoff claims,
+// hand-backs) and appends transcript entries and outbound messages.
+func (b *Bot) Update(ctx context.Context, conv string, f func(c *dialogs.Conversation) ([]storage.Message, []storage.Outbound, error)) error {
+	return b.withLock(ctx, conv, func(token string) error {
+		c, err := b.loadConversation(ctx, conv)
+		if err != nil {
+			return err
+		}
+		msgs, outs, err := f(&c)
+		if err != nil {
+			return err
+		}
+		state, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("encode state: %w", err)
+		}
+		for _, o := range outs {
+			msgs = append(msgs, transcriptOf(o))
+		}
+		return b.store.Commit(ctx, storage.Commit{Conversation: conv, Token: token, State: state, Messages: msgs, Outbound: outs, At: b.now()})
+	})
+}

@@ -1,0 +1,98 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/quita-bot/quita/dialogs"
+)
+
+// Creditor is one creditor's section of the YAML file. The conversation
+// facts are decoded here; each other part (payments policy, boleto account,
+// PIX, cadence, contact gate) is kept as YAML and decoded by the package that
+// owns it, so that this package does not grow with every feature.
+type Creditor struct {
+	dialogs.Creditor `yaml:",inline"`
+	Payments         yaml.Node `yaml:"payments"`
+	Boleto           yaml.Node `yaml:"boleto"`
+	Pix              yaml.Node `yaml:"pix"`
+	Cadence          yaml.Node `yaml:"cadence"`
+	Gate             yaml.Node `yaml:"gate"`
+	Handoff          yaml.Node `yaml:"handoff"`
+}
+
+// File is the YAML file named by QUITA_CONFIG.
+type File struct {
+	Creditors []Creditor `yaml:"creditors"`
+}
+
+// LoadFile reads and validates the YAML file; path "" gives the demo creditor.
+func LoadFile(path string) (File, error) {
+	if path == "" {
+		return DemoFile(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return File{}, fmt.Errorf("QUITA_CONFIG: %w", err)
+	}
+	var f File
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return File{}, fmt.Errorf("QUITA_CONFIG %s: %w", path, err)
+	}
+	return f, f.validate()
+}
+
+func (f File) validate() error {
+	if len(f.Creditors) == 0 {
+		return errors.New("QUITA_CONFIG: no creditors: add at least one under creditors:")
+	}
+	seen := map[string]bool{}
+	for i, c := range f.Creditors {
+		switch {
+		case c.ID == "":
+			return fmt.Errorf("QUITA_CONFIG: creditor #%d has no id", i+1)
+		case seen[c.ID]:
+			return fmt.Errorf("QUITA_CONFIG: creditor id %q appears twice", c.ID)
+		case c.Name == "" || c.CNPJ == "":
+			return fmt.Errorf("QUITA_CONFIG: creditor %q needs a name and a CNPJ (CDC art. 42-A)", c.ID)
+		}
+		switch c.Verification {
+		case "", "cpf3", "birthdate", "none":
+		default:
+			return fmt.Errorf("QUITA_CONFIG: creditor %q: verification %q: use cpf3, birthdate or none", c.ID, c.Verification)
+		}
+		seen[c.ID] = true
+	}
+	return nil
+}
+
+// Directory answers creditor look-ups (bot.Directory).
+type Directory struct{ file File }
+
+// NewDirectory wraps a loaded file.
+func NewDirectory(f File) *Directory { return &Directory{file: f} }
+
+// Creditor finds a creditor's conversation facts by id.
+func (d *Directory) Creditor(id string) (dialogs.Creditor, bool) {
+	c, ok := d.Section(id)
+	return c.Creditor, ok
+}
+
+// DefaultCreditor is the first creditor of the file.
+func (d *Directory) DefaultCreditor() dialogs.Creditor { return d.file.Creditors[0].Creditor }
+
+// Section returns a creditor's whole YAML section.
+func (d *Directory) Section(id string) (Creditor, bool) {
+	for _, c := range d.file.Creditors {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Creditor{}, false
+}
+
+// Creditors lists every creditor section.
+func (d *Directory) Creditors() []Creditor { return d.file.Creditors }

@@ -1,0 +1,47 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// OptOutRecord is the audit record of an opt-out: kept forever.
+type OptOutRecord struct {
+	Channel string    `json:"channel"`
+	Phone   string    `json:"phone"`
+	At      time.Time `json:"at"`
+	Message string    `json:"message"` // the debtor's own words
+}
+
+// RecordOptOut stores an opt-out; the first one wins (its time and words are the audit trail).
+func (s *Store) RecordOptOut(ctx context.Context, r OptOutRecord) error {
+	key := s.keys.OptOut(r.Channel, r.Phone)
+	ok, err := s.rdb.HSetNX(ctx, key, "at", r.At.UTC().Format(time.RFC3339Nano)).Result()
+	if err != nil {
+		return fmt.Errorf("record opt-out: %w", err)
+	}
+	if ok {
+		return s.rdb.HSet(ctx, key, "message", r.Message, "channel", r.Channel, "phone", r.Phone).Err()
+	}
+	return nil
+}
+
+// OptedOut reports whether and since when a number opted out of a channel.
+func (s *Store) OptedOut(ctx context.Context, channel, phone string) (time.Time, bool, error) {
+	v, err := s.rdb.HGet(ctx, s.keys.OptOut(channel, phone), "at").Result()
+	if errors.Is(err, redis.Nil) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("check opt-out: %w", err)
+	}
+	at, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, true, nil
+	}
+	return at, true, nil
+}
