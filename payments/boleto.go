@@ -41,10 +41,15 @@ func NewBoleto(acct Account, nossoNumero string, amountCents int64, due time.Tim
 	if err != nil {
 		return Boleto{}, err
 	}
+	linha := linhaDigits(bc)
+	// Check what we generate with the same parser that checks what we read.
+	if err := checkLinha(linha); err != nil {
+		return Boleto{}, fmt.Errorf("internal error: generated linha %s fails its own check: %w", linha, err)
+	}
 	return Boleto{
 		Bank:        spec.Code,
 		Barcode:     bc,
-		Linha:       FormatLinha(linhaDigits(bc)),
+		Linha:       FormatLinha(linha),
 		DueDate:     due,
 		AmountCents: amountCents,
 		NossoNumero: nn,
