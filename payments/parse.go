@@ -13,7 +13,7 @@ type Parsed struct {
 	Barcode     string            `json:"barcode"`
 	Linha       string            `json:"linha_digitavel"`
 	Factor      int               `json:"factor"`
-	DueDate     time.Time         `json:"-"` // zero when Factor is 0
+	DueDate     time.Time         `json:"due_date,omitzero"` // zero when Factor is 0
 	AmountCents int64             `json:"amount_cents"`
 	CampoLivre  string            `json:"campo_livre"`
 	Fields      map[string]string `json:"fields,omitempty"`  // bank-specific, when the campo livre decodes with its own digits
