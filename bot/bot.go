@@ -41,6 +41,8 @@ type Options struct {
 	ClaimEvery    time.Duration // how often to look for them (default 5s)
 	MaxAttempts   int           // send attempts before failing (default 6)
 	RetryBase     time.Duration // first retry delay, doubled each time (default 2s)
+	RetryPoll     time.Duration // how often due retries are promoted (default 500ms)
+	ReadBlock     time.Duration // how long a stream read waits for entries (default 2s); bounds shutdown time
 	RatePerSecond map[string]float64
 	Consumer      string // this process's consumer name (default hostname-pid)
 	FallbackSMS   bool   // a failed WhatsApp message is sent again by SMS
@@ -67,6 +69,12 @@ func (o *Options) defaults() {
 	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = 2 * time.Second
+	}
+	if o.ReadBlock <= 0 {
+		o.ReadBlock = 2 * time.Second
+	}
+	if o.RetryPoll <= 0 {
+		o.RetryPoll = 500 * time.Millisecond
 	}
 	if o.Consumer == "" {
 		host, _ := os.Hostname()
@@ -173,7 +181,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.loop(ctx, "actions", k.Actions(), groupActions, b.handleAction)
 	b.every(ctx, b.opts.ClaimEvery, b.reclaim)
-	b.every(ctx, 500*time.Millisecond, b.promoteRetries)
+	b.every(ctx, b.opts.RetryPoll, b.promoteRetries)
 	return nil
 }
 
@@ -188,7 +196,7 @@ func (b *Bot) loop(ctx context.Context, role, stream, group string, handle func(
 		defer b.wg.Done()
 		backoff := 100 * time.Millisecond
 		for ctx.Err() == nil {
-			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, 16, 2*time.Second)
+			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, 16, b.opts.ReadBlock)
 			if err != nil {
 				if ctx.Err() != nil {
 					return

@@ -106,6 +106,19 @@ func (b *Bot) sent(ctx context.Context, o storage.Outbound, res channels.SendRes
 	if b.hooks.Outbound != nil {
 		b.hooks.Outbound(o.Channel, status)
 	}
+	if res.ProviderID == "" {
+		return nil
+	}
+	parked, err := b.store.TakeParkedStatuses(ctx, o.Channel, res.ProviderID)
+	if err != nil {
+		return err
+	}
+	for _, p := range parked {
+		st := channels.StatusUpdate{Channel: o.Channel, ProviderID: res.ProviderID, Status: p[0], ErrorCode: p[1]}
+		if err := b.applyStatus(ctx, o.ConversationID, o.ID, st); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

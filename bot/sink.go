@@ -43,10 +43,13 @@ func (b *Bot) UpdateStatus(ctx context.Context, st channels.StatusUpdate) error 
 	if err != nil {
 		return err
 	}
-	if !ok {
-		b.log.Info("status for an unknown message ignored", "channel", st.Channel, "provider_id", st.ProviderID, "status", st.Status)
-		return nil
+	if !ok { // the callback beat our own record of the send: keep it for then
+		return b.store.ParkStatus(ctx, st.Channel, st.ProviderID, strings.ToLower(st.Status), st.ErrorCode)
 	}
+	return b.applyStatus(ctx, conv, msgID, st)
+}
+
+func (b *Bot) applyStatus(ctx context.Context, conv, msgID string, st channels.StatusUpdate) error {
 	changed, err := b.store.SetStatus(ctx, conv, msgID, strings.ToLower(st.Status), st.ErrorCode)
 	if err != nil {
 		return err

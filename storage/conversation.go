@@ -277,3 +277,31 @@ func (s *Store) getHashJSON(ctx context.Context, key, field string, v any) error
 	}
 	return json.Unmarshal(b, v)
 }
+
+// ParkStatus keeps a status callback that arrived before the send result
+// was recorded (fast providers call back before the API call returns).
+func (s *Store) ParkStatus(ctx context.Context, channel, providerID, status, errorCode string) error {
+	key := s.keys.ParkedStatus(channel, providerID)
+	pipe := s.rdb.TxPipeline()
+	pipe.RPush(ctx, key, status+"|"+errorCode)
+	pipe.Expire(ctx, key, time.Hour)
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// TakeParkedStatuses returns and forgets the parked statuses of a provider id.
+func (s *Store) TakeParkedStatuses(ctx context.Context, channel, providerID string) ([][2]string, error) {
+	key := s.keys.ParkedStatus(channel, providerID)
+	pipe := s.rdb.TxPipeline()
+	lr := pipe.LRange(ctx, key, 0, -1)
+	pipe.Del(ctx, key)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("take parked statuses: %w", err)
+	}
+	out := make([][2]string, 0, len(lr.Val()))
+	for _, v := range lr.Val() {
+		st, code, _ := strings.Cut(v, "|")
+		out = append(out, [2]string{st, code})
+	}
+	return out, nil
+}

@@ -213,4 +213,3 @@ func (e *Embedded) restoreKey(sk snapshotKey) error {
 
 // SnapshotPath is where the snapshot of a data dir lives (for logs and docs).
 func SnapshotPath(dir string) string { return filepath.Join(dir, snapshotFile) }
-

@@ -22,8 +22,8 @@ type Message struct {
 	Attachments  []channels.Attachment `json:"attachments,omitempty"`
 	ProviderID   string                `json:"provider_id,omitempty"`
 	ReplyTo      string                `json:"reply_to,omitempty"`
-	Origin       string                `json:"origin,omitempty"` // inbound: debtor | staff; outbound: reply | reminder | agent
-	Author       string                `json:"author,omitempty"` // agent email for agent messages and notes
+	Origin       string                `json:"origin,omitempty"`  // inbound: debtor | staff; outbound: reply | reminder | agent
+	Author       string                `json:"author,omitempty"`  // agent email for agent messages and notes
 	Private      bool                  `json:"private,omitempty"` // an agent's note, never sent
 	Status       string                `json:"status,omitempty"`
 	ErrorCode    string                `json:"error_code,omitempty"`

@@ -41,7 +41,9 @@ func (s *Store) EnsureGroup(ctx context.Context, stream, group string) error {
 	return nil
 }
 
-func isBusyGroup(err error) bool { return err != nil && len(err.Error()) >= 9 && err.Error()[:9] == "BUSYGROUP" }
+func isBusyGroup(err error) bool {
+	return err != nil && len(err.Error()) >= 9 && err.Error()[:9] == "BUSYGROUP"
+}
 
 // ReadGroup reads new entries for a consumer, blocking up to block.
 func (s *Store) ReadGroup(ctx context.Context, stream, group, consumer string, count int64, block time.Duration) ([]StreamEntry, error) {
