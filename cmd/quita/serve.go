@@ -40,8 +40,8 @@ type service struct {
 	app      *fiber.App
 	media    *mediaserver.Server
 	embedded *storage.Embedded
-	ready    []readiness      // extra /readyz checks (channel states)
-	closers  []func() error   // run at shutdown, after the pipeline drained
+	ready    []readiness    // extra /readyz checks (channel states)
+	closers  []func() error // run at shutdown, after the pipeline drained
 	starters []func(context.Context) error
 }
 
