@@ -12,14 +12,15 @@ const (
 	ActCreateAgreement ActionKind = "create_agreement" // Agreement
 	ActRecordPromise   ActionKind = "record_promise"   // DebtID, Date
 	ActPauseReminders  ActionKind = "pause_reminders"  // DebtID, Until
-	ActStopReminders   ActionKind = "stop_reminders"   // DebtID, Reason
+	ActStopReminders   ActionKind = "stop_reminders"   // DebtID, Reason; with Channel and no DebtID: every debt on that channel
 	ActOptOut          ActionKind = "opt_out"          // Channel, Reason (the debtor's words)
-	ActWrongNumber     ActionKind = "wrong_number"     // the number is not the debtor's
+	ActWrongNumber     ActionKind = "wrong_number"     // the number is not the debtor's: Channel, Reason (their words)
 	ActAskFeedback     ActionKind = "ask_feedback"
 	ActRecordFeedback  ActionKind = "record_feedback" // Score
-	ActOpenTask        ActionKind = "open_task"       // Task, Reason, DebtID
+	ActOpenTask        ActionKind = "open_task"       // Task, Reason, DebtID, Media (a receipt)
 	ActSuspendDebt     ActionKind = "suspend_debt"    // DebtID, Reason (dispute)
-	ActOutcome         ActionKind = "outcome"         // Reason names the outcome, for A/B tracking
+	ActOutcome         ActionKind = "outcome"         // Reason names the outcome, for A/B tracking; Step, Variant
+
 )
 
 // File is a generated document or image to send.
@@ -62,4 +63,35 @@ type Action struct {
 	Task      string     `json:"task,omitempty"`
 	Score     int        `json:"score,omitempty"`
 	Agreement *Agreement `json:"agreement,omitempty"`
+	Media     []Media    `json:"media,omitempty"`   // what the debtor sent, for ActOpenTask
+	Step      string     `json:"step,omitempty"`    // ActOutcome: the reminder step that led to it
+	Variant   string     `json:"variant,omitempty"` // ActOutcome: that reminder's A/B variant
 }
+
+// Outcomes reported with ActOutcome.
+const (
+	OutcomeReply         = "reply"          // the debtor answered a reminder
+	OutcomeCodeRequested = "code_requested" // a boleto or PIX code was sent
+	OutcomePromise       = "promise"        // a promise to pay was recorded
+	OutcomeAgreement     = "agreement"      // a plan was agreed
+	OutcomeOptOut        = "opt_out"        // the debtor opted out
+)
+
+// Tasks opened for agents with ActOpenTask.
+const (
+	TaskVerifyPayment = "verify_payment" // the debtor says they paid: check it
+	TaskVerifyReceipt = "verify_receipt" // the debtor sent a receipt (Media): check it
+	TaskPaymentError  = "payment_error"  // a boleto, PIX or plan could not be made (Reason)
+)
+
+// Handoff reasons carried by ActHandoff and Handoff.Reason.
+const (
+	ReasonAskHuman           = "ask_human"
+	ReasonDispute            = "dispute"
+	ReasonDistress           = "distress"
+	ReasonLegalThreat        = "legal_threat"
+	ReasonMisunderstanding   = "misunderstanding"
+	ReasonVerificationFailed = "verification_failed"
+	ReasonReceipt            = "receipt"
+	ReasonAbusive            = "abusive"
+)

@@ -19,8 +19,16 @@ type Creditor struct {
 	Verification       string `json:"verification,omitempty" yaml:"verification"` // cpf3 | birthdate | none
 	BusinessHours      string `json:"business_hours,omitempty" yaml:"business_hours"`
 	PromiseHorizonDays int    `json:"promise_horizon_days,omitempty" yaml:"promise_horizon_days"`
-	TipURL             string `json:"tip_url,omitempty" yaml:"tip_url"` // financial-education tip
+	TipURL             string `json:"tip_url,omitempty" yaml:"tip_url"`                 // financial-education tip
+	PaidPauseDays      int    `json:"paid_pause_days,omitempty" yaml:"paid_pause_days"` // "já paguei" pauses reminders this long
 }
+
+// Identity checks (Creditor.Verification).
+const (
+	VerifyCPF3      = "cpf3"      // the first 3 digits of the CPF (the default)
+	VerifyBirthDate = "birthdate" // the birth date
+	VerifyNone      = "none"      // the number alone is trusted
+)
 
 // Debtor is the person who owes.
 type Debtor struct {

@@ -33,4 +33,15 @@ type Event struct {
 	Variant string    `json:"variant,omitempty"` // A/B variant of the step
 	Resume  string    `json:"resume,omitempty"`  // hand-back point: menu | negotiation | closed
 	Amount  int64     `json:"amount_cents,omitempty"`
+	// EventInstallmentDue: which installment of how many, and its due date.
+	Installment int    `json:"installment,omitempty"`
+	Of          int    `json:"of,omitempty"`
+	DueDate     string `json:"due_date,omitempty"` // YYYY-MM-DD
 }
+
+// Points an agent may hand a conversation back to (Event.Resume).
+const (
+	ResumeMenu        = "menu"
+	ResumeNegotiation = "negotiation"
+	ResumeClosed      = "closed"
+)
