@@ -127,7 +127,11 @@ func (t *turn) handedBack() error {
 
 // paymentConfirmed thanks the debtor and stops the debt's reminders.
 func (t *turn) paymentConfirmed() {
-	t.act(Action{Kind: ActStopReminders, DebtID: t.ev.DebtID, Reason: "paid"})
+	id := t.ev.DebtID
+	if id == "" {
+		id = t.debtID()
+	}
+	t.act(Action{Kind: ActStopReminders, DebtID: id, Reason: "paid"})
 	t.delSlot(slotPayCents, slotPayDue, slotReceiptTask, slotPlan, slotOffers, slotNudged)
 	if t.silent() {
 		return
