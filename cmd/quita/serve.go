@@ -21,6 +21,7 @@ import (
 	"github.com/quita-bot/quita/channels/simulator"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/payments"
 	"github.com/quita-bot/quita/storage"
 )
 
@@ -121,8 +122,16 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 	return s, nil
 }
 
-// newDialog is the conversation engine; the dialogs package provides it.
-var newDialog = func(s *service) bot.Dialog { return &dialogs.Engine{} }
+// newDialog is the conversation engine with the local payment generator.
+func newDialog(s *service) bot.Dialog {
+	return dialogs.NewEngine(dialogs.EngineConfig{Cashier: bot.Cashier{Billing: s.billing}, DefaultTimeZone: s.cfg.Timezone})
+}
+
+// billing looks up a creditor's payment policy, boleto account and PIX key.
+func (s *service) billing(creditorID string) (payments.Policy, payments.Account, bot.PixAccount, error) {
+	b, err := s.dir.Billing(creditorID)
+	return b.Policy, b.Account, bot.PixAccount{Key: b.Pix.Key, Name: b.Pix.Name, City: b.Pix.City}, err
+}
 
 func (s *service) routes() {
 	s.app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })

@@ -105,8 +105,8 @@ func waitTranscript(t *testing.T, s *service, phone string, n int) []transcriptE
 func TestSimulatorGreetingEndToEnd(t *testing.T) {
 	r := redistest.New(t)
 	s, _ := startService(t, testConfig(t, r.URL, r.Prefix))
-	simulatorSay(t, s, "+5511987650001", "oi")
-	tr := waitTranscript(t, s, "+5511987650001", 2)
+	simulatorSay(t, s, "+5511912345678", "oi")
+	tr := waitTranscript(t, s, "+5511912345678", 2)
 	if len(tr) != 2 {
 		t.Fatalf("transcript = %+v, want the message and exactly one reply", tr)
 	}
