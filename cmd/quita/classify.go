@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+	_ "time/tzdata" // --tz works on machines without a zoneinfo database
+
+	"github.com/quita-bot/quita/dialogs/nlu"
+)
+
+func init() {
+	register(command{
+		name:    "classify",
+		summary: "read messages (one per line) on stdin, print their intent, entities and flags as JSON lines",
+		run:     runClassify,
+	})
+}
+
+func runClassify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	lang := fs.String("lang", "", "language of the messages: pt, es or en (default: detect each message)")
+	today := fs.String("today", "", "the conversation's today, YYYY-MM-DD (default: today in --tz)")
+	tz := fs.String("tz", "America/Sao_Paulo", "the conversation's time zone (IANA name)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: quita classify [--lang pt|es|en] [--today YYYY-MM-DD] [--tz America/Sao_Paulo] < messages.txt")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch *lang {
+	case "", "pt", "es", "en":
+	default:
+		return fmt.Errorf("--lang %q: use pt, es or en (or leave it out to detect)", *lang)
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("--tz %q: %w (use an IANA name such as America/Sao_Paulo)", *tz, err)
+	}
+	now := time.Now().In(loc)
+	if *today != "" {
+		d, err := time.ParseInLocation("2006-01-02", *today, loc)
+		if err != nil {
+			return fmt.Errorf("--today %q: want YYYY-MM-DD", *today)
+		}
+		now = d.Add(12 * time.Hour)
+	}
+	return classifyLines(ctx, os.Stdin, os.Stdout, nlu.Options{Lang: *lang, Today: now})
+}
+
+// classifyLines prints one JSON object per input line.
+func classifyLines(ctx context.Context, in io.Reader, out io.Writer, opt nlu.Options) error {
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := enc.Encode(nlu.Classify(sc.Text(), opt)); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	return nil
+}
