@@ -94,4 +94,6 @@ const (
 	ReasonVerificationFailed = "verification_failed"
 	ReasonReceipt            = "receipt"
 	ReasonAbusive            = "abusive"
+	ReasonVIP                = "vip"        // creditor policy: a VIP debtor is served by a person
+	ReasonHighValue          = "high_value" // creditor policy: a debt above the handoff threshold
 )

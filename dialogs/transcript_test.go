@@ -86,6 +86,15 @@ var transcripts = []transcript{
 		{in: "5", want: "!feedback:5 feedback.thanks tip", check: contains(func(string) string { return "https://loja.example/dicas" })},
 		{in: "bye", want: "bye"},
 	}, end: StateClosed},
+	{name: "a VIP debtor is served by a person after verification", setup: func(c *Case) { c.Debtor.VIP = true }, lines: []line{
+		{in: "hi", want: "greet verify.ask.cpf3"},
+		{in: "123", want: "verify.ok debt.summary.first handoff.policy !handoff:vip:1"},
+		{in: "1", want: ""},
+	}, end: StateHandoff},
+	{name: "a debt above the creditor's threshold is served by a person", setup: func(c *Case) { c.Creditor.HandoffAboveCents = 50000 }, lines: []line{
+		{in: "hi", want: "greet verify.ask.cpf3"},
+		{in: "123", want: "verify.ok debt.summary.first handoff.policy !handoff:high_value:1"},
+	}, end: StateHandoff},
 	{name: "a request before verification is answered after it", lines: []line{
 		{in: "pix", want: "greet verify.ask.cpf3"},
 		{in: "123.456.789-09", want: "verify.ok " + pixSent, check: contains(money(61400))},

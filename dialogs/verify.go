@@ -185,7 +185,23 @@ func (t *turn) summary() {
 	}
 	t.say(key, "invoice", d.Invoice, "description", d.Description,
 		"amount", t.money(d.AmountCents), "due", t.fmtDay(d.DueDate))
+	if reason := t.policyHandoff(d); reason != "" {
+		t.handoff("handoff.policy", reason, PriorityNormal)
+		return
+	}
 	t.showMenu()
+}
+
+// policyHandoff says why the creditor wants a person on this case, if it does:
+// a VIP debtor, or a debt above the creditor's threshold.
+func (t *turn) policyHandoff(d Debt) string {
+	switch {
+	case t.cs.Debtor != nil && t.cs.Debtor.VIP:
+		return ReasonVIP
+	case t.cs.Creditor.HandoffAboveCents > 0 && d.AmountCents > t.cs.Creditor.HandoffAboveCents:
+		return ReasonHighValue
+	}
+	return ""
 }
 
 // onUnknownNumber: nothing to disclose; only a person or an opt-out help.
