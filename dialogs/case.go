@@ -20,9 +20,9 @@ type Creditor struct {
 	BusinessHours      string `json:"business_hours,omitempty" yaml:"business_hours"`
 	PromiseHorizonDays int    `json:"promise_horizon_days,omitempty" yaml:"promise_horizon_days"`
 	// HandoffAboveCents sends debts above this amount to a person after verification (0: never).
-	HandoffAboveCents int64 `json:"handoff_above_cents,omitempty" yaml:"handoff_above_cents"`
-	TipURL             string `json:"tip_url,omitempty" yaml:"tip_url"`                 // financial-education tip
-	PaidPauseDays      int    `json:"paid_pause_days,omitempty" yaml:"paid_pause_days"` // "já paguei" pauses reminders this long
+	HandoffAboveCents int64  `json:"handoff_above_cents,omitempty" yaml:"handoff_above_cents"`
+	TipURL            string `json:"tip_url,omitempty" yaml:"tip_url"`                 // financial-education tip
+	PaidPauseDays     int    `json:"paid_pause_days,omitempty" yaml:"paid_pause_days"` // "já paguei" pauses reminders this long
 }
 
 // Identity checks (Creditor.Verification).
