@@ -272,11 +272,21 @@ func (s *Scheduler) plan(ctx context.Context, debt dialogs.Debt, rs storage.Remi
 		}
 		if !t.After(now) {
 			date := rs.PromiseDate
+			// Steps that fell due while the promise paused the cadence are
+			// skipped: the promise reminder replaces them.
+			resume := len(cad.Steps)
+			for k, st := range cad.Steps {
+				if at, err := cad.at(debt.DueDate, st.Offset, loc); err == nil && at.After(now) {
+					resume = k
+					break
+				}
+			}
 			return &job{key: "p:" + date, kind: dialogs.EventReminderDue, step: "promise", variants: []string{"a"}, channels: chans,
 				apply: func(r *storage.ReminderState) {
 					if r.PromiseDate == date {
 						r.PromiseDate = ""
 					}
+					r.Next = max(r.Next, resume)
 				}}, now, nil
 		}
 		soonest(t)

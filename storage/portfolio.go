@@ -177,7 +177,7 @@ func (s *Store) SaveDebt(ctx context.Context, d dialogs.Debt) error {
 	if d.Invoice != "" {
 		pipe.HSet(ctx, s.keys.Index("inv", d.CreditorID+"|"+d.Invoice), d.CreditorID+"|"+d.Invoice, d.ID)
 	}
-	linkScript.Run(ctx, pipe, []string{s.keys.DebtorBucket(d.DebtorID)}, field(d.DebtorID, debtorDebts), d.ID)
+	linkScript.Eval(ctx, pipe, []string{s.keys.DebtorBucket(d.DebtorID)}, field(d.DebtorID, debtorDebts), d.ID)
 	_, err := pipe.Exec(ctx)
 	return err
 }
@@ -443,7 +443,7 @@ return out`)
 // script run): a repeated (creditor, invoice) updates the debt in place and
 // keeps its status and reminder progress.
 func (s *Store) ImportDebts(ctx context.Context, rows []ImportRow) ([]ImportResult, error) {
-	res, err := s.importCmd(ctx, s.rdb, rows).Slice()
+	res, err := s.importCmd(ctx, s.rdb, rows, false).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("import debts: %w", err)
 	}
@@ -452,10 +452,13 @@ func (s *Store) ImportDebts(ctx context.Context, rows []ImportRow) ([]ImportResu
 
 // ImportPipelined queues several batches on one pipeline (one round trip).
 func (s *Store) ImportPipelined(ctx context.Context, batches [][]ImportRow) ([][]ImportResult, error) {
+	if err := importScript.Load(ctx, s.rdb).Err(); err != nil {
+		return nil, fmt.Errorf("import debts: load script: %w", err)
+	}
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(batches))
 	for i, b := range batches {
-		cmds[i] = s.importCmd(ctx, pipe, b)
+		cmds[i] = s.importCmd(ctx, pipe, b, true)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("import debts: %w", err)
@@ -471,7 +474,7 @@ func (s *Store) ImportPipelined(ctx context.Context, batches [][]ImportRow) ([][
 	return out, nil
 }
 
-func (s *Store) importCmd(ctx context.Context, c redis.Scripter, rows []ImportRow) *redis.Cmd {
+func (s *Store) importCmd(ctx context.Context, c redis.Scripter, rows []ImportRow, loaded bool) *redis.Cmd {
 	args := make([]any, 0, 2+len(rows)*24)
 	args = append(args, s.keys.Prefix, len(rows))
 	for _, r := range rows {
@@ -481,6 +484,9 @@ func (s *Store) importCmd(ctx context.Context, c redis.Scripter, rows []ImportRo
 		}
 		args = appendAttrs(args, r.Debtor)
 		args = appendAttrs(args, r.Debt)
+	}
+	if loaded {
+		return importScript.EvalSha(ctx, c, []string{s.keys.Sequences()}, args...)
 	}
 	return importScript.Run(ctx, c, []string{s.keys.Sequences()}, args...)
 }

@@ -42,10 +42,10 @@ func (s *Store) RecordContact(ctx context.Context, phone string, c Contact) erro
 	return nil
 }
 
-// ContactsSince lists a number's attempts at or after since, oldest first.
+// ContactsSince lists a number's attempts after since, oldest first.
 func (s *Store) ContactsSince(ctx context.Context, phone string, since time.Time) ([]Contact, error) {
 	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.keys.Contacts(phone), &redis.ZRangeBy{
-		Min: strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}).Result()
+		Min: "(" + strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read contacts: %w", err)
 	}
