@@ -134,7 +134,7 @@ func (h *Handoffs) apply(ctx context.Context, conv string, f func(c *dialogs.Con
 			ch.event.To, ch.event.Agent = c.Handoff.Status, firstNonEmpty(ch.event.Agent, c.Handoff.Agent)
 			ch.event.Reason, ch.event.Priority = firstNonEmpty(ch.event.Reason, c.Handoff.Reason), c.Handoff.Priority
 			h.b.log.Info("handoff", "conv", channels.MaskPhone(conv), "transition", ch.event.Transition,
-				"from", ch.event.From, "to", ch.event.To, "reason", ch.event.Reason, "agent", ch.event.Agent)
+				"was", ch.event.From, "now", ch.event.To, "reason", ch.event.Reason, "agent", ch.event.Agent)
 		}
 		out = c
 		return h.b.store.IndexHandoff(ctx, conv, idx, ch.event)

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/quita-bot/quita/bot"
+	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/console"
+)
+
+func init() { mounts = append(mounts, mountConsole) }
+
+// embeddedURLFile is where `quita serve` in embedded mode tells `quita
+// agents` how to reach its in-process Redis.
+const embeddedURLFile = "embedded-redis.url"
+
+// mountConsole wires the handoff queue, the agent console at /console and
+// the agent API at /api/v1.
+func mountConsole(ctx context.Context, s *service) error {
+	idle, byCreditor, err := handoffIdle(os.Getenv("QUITA_AGENT_IDLE"), s.dir)
+	if err != nil {
+		return err
+	}
+	h := s.bot.Handoffs(bot.HandoffOptions{Idle: idle, IdleByCreditor: byCreditor})
+	con, err := console.New(console.Options{
+		Store: s.store, Bot: s.bot, Handoffs: h, Documents: paymentDocs(s.dir),
+		AdminToken: s.cfg.AdminToken, Secure: strings.HasPrefix(s.cfg.PublicURL, "https://"), Log: s.log,
+	})
+	if err != nil {
+		return err
+	}
+	con.Register(s.app)
+	go con.Run(ctx) // ends with the process's context, closing open event streams
+	s.starters = append(s.starters, func(ctx context.Context) error {
+		go h.Run(ctx)
+		return nil
+	})
+	if spec := os.Getenv("QUITA_BOOTSTRAP_ADMIN"); spec != "" {
+		created, err := console.EnsureAdmin(ctx, s.store, spec)
+		if err != nil {
+			return err
+		}
+		if created {
+			email, _, _ := strings.Cut(spec, ":")
+			s.log.Info("console: bootstrap admin created", "email", email)
+		}
+	}
+	if s.embedded != nil {
+		path := filepath.Join(s.cfg.DataDir, embeddedURLFile)
+		if err := os.WriteFile(path, []byte(s.embedded.URL()), 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		s.closers = append(s.closers, func() error { return os.Remove(path) })
+	}
+	s.log.Info("console: " + s.cfg.PublicURL + "/console (create accounts with `quita agents add`)")
+	return nil
+}
+
+// handoffIdle reads QUITA_AGENT_IDLE (default 15m) and each creditor's
+// handoff: idle_minutes:.
+func handoffIdle(env string, dir *config.Directory) (time.Duration, map[string]time.Duration, error) {
+	idle := 15 * time.Minute
+	if env != "" {
+		d, err := time.ParseDuration(env)
+		if err != nil || d <= 0 {
+			return 0, nil, fmt.Errorf("QUITA_AGENT_IDLE=%q is not a positive duration such as 15m", env)
+		}
+		idle = d
+	}
+	by := map[string]time.Duration{}
+	for _, cr := range dir.Creditors() {
+		if cr.Handoff.Kind == 0 {
+			continue
+		}
+		var sec struct {
+			IdleMinutes int `yaml:"idle_minutes"`
+		}
+		if err := cr.Handoff.Decode(&sec); err != nil {
+			return 0, nil, fmt.Errorf("QUITA_CONFIG: creditor %q handoff: %w", cr.ID, err)
+		}
+		if sec.IdleMinutes < 0 {
+			return 0, nil, fmt.Errorf("QUITA_CONFIG: creditor %q handoff: idle_minutes must be positive", cr.ID)
+		}
+		if sec.IdleMinutes > 0 {
+			by[cr.ID] = time.Duration(sec.IdleMinutes) * time.Minute
+		}
+	}
+	return idle, by, nil
+}
+
+// paymentDocs reads each creditor's payments:, boleto: and pix: sections,
+// falling back to demo settings for what is missing.
+func paymentDocs(dir *config.Directory) console.PaymentDocs {
+	return console.PaymentDocs{For: func(id string) console.PaymentSettings {
+		sec, ok := dir.Section(id)
+		if !ok {
+			sec, _ = dir.Section(dir.DefaultCreditor().ID)
+		}
+		s := console.DemoPaymentSettings(sec.Creditor)
+		decode := func(n yaml.Node, v any) {
+			if n.Kind != 0 {
+				_ = n.Decode(v) // the owning packages validate these sections at start
+			}
+		}
+		decode(sec.Payments, &s.Policy)
+		decode(sec.Boleto, &s.Account)
+		var pix struct{ Key, Name, City string }
+		decode(sec.Pix, &pix)
+		if pix.Key != "" {
+			s.PixKey = pix.Key
+		}
+		if pix.Name != "" {
+			s.PixName = pix.Name
+		}
+		if pix.City != "" {
+			s.PixCity = pix.City
+		}
+		if s.Account.BeneficiaryName == "" {
+			s.Account.BeneficiaryName = sec.Name
+		}
+		return s
+	}}
+}

@@ -1,0 +1,73 @@
+// quita console: canned responses and live updates (SSE). Server-rendered
+// fragments are fetched and swapped in; they are escaped by html/template,
+// and any text this script itself writes goes through textContent.
+(function () {
+  'use strict';
+  var csrfMeta = document.querySelector('meta[name="csrf"]');
+  var canned = document.getElementById('canned');
+  var replyText = document.getElementById('reply-text');
+  if (canned && replyText) {
+    canned.addEventListener('change', function () {
+      if (canned.value) { replyText.value = canned.value; replyText.focus(); }
+    });
+  }
+  var live = Array.prototype.slice.call(document.querySelectorAll('[data-live]'));
+  var conv = document.getElementById('conversation');
+  if (!csrfMeta || live.length === 0 || !window.EventSource) { return; }
+
+  function scrollTranscript() {
+    var t = document.getElementById('transcript');
+    if (t) { t.scrollTop = t.scrollHeight; }
+  }
+
+  var busy = false, again = false;
+  function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    Promise.all(live.map(function (el) {
+      return fetch(el.dataset.live, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          var doc = new DOMParser().parseFromString(html, 'text/html');
+          el.replaceChildren.apply(el, Array.prototype.slice.call(doc.body.childNodes));
+        });
+    })).catch(function () {}).then(function () {
+      busy = false;
+      scrollTranscript();
+      document.body.dataset.refreshed = String(Date.now());
+      if (again) { again = false; refresh(); }
+    });
+  }
+
+  var status = document.getElementById('live-status');
+  function setStatus(text) {
+    if (!status) {
+      status = document.createElement('span');
+      status.id = 'live-status';
+      var header = document.querySelector('header.top');
+      if (header) { header.appendChild(status); }
+    }
+    status.textContent = text;
+  }
+
+  var url = '/console/events' + (conv ? '?conv=' + encodeURIComponent(conv.dataset.conv) : '');
+  var es = new EventSource(url);
+  es.addEventListener('ready', function () { setStatus('ao vivo'); refresh(); });
+  es.addEventListener('conversation', refresh);
+  es.addEventListener('handoff', function (e) {
+    var ev;
+    try { ev = JSON.parse(e.data); } catch (err) { return; }
+    if (conv && ev.conversation === conv.dataset.conv) {
+      var h = ev.handoff || {};
+      if ((h.to || '') !== (conv.dataset.status || '') || (h.agent || '') !== (conv.dataset.agent || '') && h.to === 'assigned') {
+        var typing = replyText && replyText.value.trim() !== '';
+        if (!typing) { window.location.reload(); return; }
+        setStatus('a conversa mudou de estado: recarregue a página');
+      }
+    }
+    refresh();
+  });
+  es.onerror = function () { setStatus('reconectando…'); };
+  scrollTranscript();
+})();

@@ -1,0 +1,198 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/payments"
+)
+
+// PaymentSettings are a creditor's terms, boleto account and PIX key.
+type PaymentSettings struct {
+	Policy  payments.Policy
+	Account payments.Account
+	PixKey  string
+	PixName string
+	PixCity string
+	Loc     *time.Location // the creditor's time zone, for due dates
+}
+
+// DemoPaymentSettings are sane defaults for a creditor that configures no
+// boleto: or pix: section: a demo Itaú account and the creditor's CNPJ as
+// PIX key. They make valid-looking documents for the demo, not real charges.
+func DemoPaymentSettings(cr dialogs.Creditor) PaymentSettings {
+	cnpj := digits(cr.CNPJ)
+	return PaymentSettings{
+		Policy: payments.DefaultPolicy(),
+		Account: payments.Account{Bank: "341", Agency: "0057", Account: "12345", Carteira: "109",
+			BeneficiaryName: cr.Name, CNPJ: cr.CNPJ, Address: cr.Address},
+		PixKey: cnpj, PixName: cr.Name, PixCity: "SAO PAULO",
+	}
+}
+
+// PaymentDocs makes the agents' one-click documents with package payments.
+type PaymentDocs struct {
+	// For returns a creditor's settings (by id; "" for the default creditor).
+	For func(creditorID string) PaymentSettings
+}
+
+func (p PaymentDocs) settings(c dialogs.Conversation, d dialogs.Debt) PaymentSettings {
+	id := d.CreditorID
+	if id == "" {
+		id = c.CreditorID
+	}
+	s := p.For(id)
+	if s.Loc == nil {
+		s.Loc, _ = time.LoadLocation("America/Sao_Paulo")
+		if s.Loc == nil {
+			s.Loc = time.UTC
+		}
+	}
+	return s
+}
+
+// update is the debt's segunda via as of now.
+func (p PaymentDocs) update(s PaymentSettings, d dialogs.Debt, now time.Time) (payments.Update, error) {
+	due, err := time.ParseInLocation(time.DateOnly, d.DueDate, s.Loc)
+	if err != nil {
+		return payments.Update{}, fmt.Errorf("debt %s has no valid due date (%q)", d.ID, d.DueDate)
+	}
+	return payments.SegundaVia(s.Policy, s.Account, payments.Debt{AmountCents: d.AmountCents, DueDate: due, NossoNumero: nossoNumero(d.ID)}, now.In(s.Loc))
+}
+
+// SegundaVia implements Documents: the updated boleto as a PDF.
+func (p PaymentDocs) SegundaVia(_ context.Context, c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
+	s := p.settings(c, d)
+	u, err := p.update(s, d, now)
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	doc := payments.BoletoDocument{Boleto: u.Boleto, Beneficiary: s.Account, DocumentNumber: d.Invoice,
+		DocumentDate: now.In(s.Loc), ProcessingDate: now.In(s.Loc),
+		Instructions: []string{"Segunda via emitida pelo atendimento.", "Após o vencimento, multa e juros conforme contrato."}}
+	if debtor != nil {
+		doc.PayerName, doc.PayerCPF = debtor.Name, debtor.CPF
+	}
+	pdf, err := payments.BoletoPDF(doc)
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	text, err := docText(lang(c, debtor), "doc.segunda_via", map[string]any{
+		"Amount": payments.FormatBRL(u.TotalCents), "Due": u.DueDate.Format("02/01/2006"), "Linha": u.Boleto.Linha})
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	return dialogs.Message{Text: text, Files: []dialogs.File{{Kind: "document", ContentType: "application/pdf",
+		Filename: "boleto-" + safeName(d.Invoice) + ".pdf", Data: pdf}}}, nil
+}
+
+// Pix implements Documents: a static PIX charge of the updated amount.
+func (p PaymentDocs) Pix(_ context.Context, c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
+	s := p.settings(c, d)
+	u, err := p.update(s, d, now)
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	payload, err := payments.PixPayload(payments.Pix{Key: s.PixKey, Name: s.PixName, City: s.PixCity,
+		AmountCents: u.TotalCents, TxID: txid(d.ID), Description: "Fatura " + d.Invoice})
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	png, err := payments.PixQRPNG(payload, 512)
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	text, err := docText(lang(c, debtor), "doc.pix", map[string]any{"Amount": payments.FormatBRL(u.TotalCents), "Payload": payload})
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	return dialogs.Message{Text: text, Files: []dialogs.File{{Kind: "image", ContentType: "image/png", Filename: "pix.png", Data: png}}}, nil
+}
+
+// Offers implements Documents: the plans the policy allows today.
+func (p PaymentDocs) Offers(_ context.Context, c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
+	s := p.settings(c, d)
+	due, err := time.ParseInLocation(time.DateOnly, d.DueDate, s.Loc)
+	if err != nil {
+		return dialogs.Message{}, fmt.Errorf("debt %s has no valid due date (%q)", d.ID, d.DueDate)
+	}
+	today := now.In(s.Loc)
+	overdue := max(int(today.Sub(due).Hours()/24), 0)
+	plans, err := payments.OffersFor(s.Policy, d.AmountCents, overdue, payments.AddBusinessDays(today, max(s.Policy.SegundaViaDays, 1)))
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	l := lang(c, debtor)
+	var lines []string
+	for i, pl := range plans {
+		if i == 4 {
+			break
+		}
+		var line string
+		switch {
+		case pl.Kind == payments.PlanFull && pl.DiscountCents > 0:
+			line, err = docText(l, "doc.full_discount", map[string]any{"Total": payments.FormatBRL(pl.TotalCents), "Discount": payments.FormatBRL(pl.DiscountCents)})
+		case pl.Kind == payments.PlanFull:
+			line, err = docText(l, "doc.full", map[string]any{"Total": payments.FormatBRL(pl.TotalCents)})
+		default:
+			line, err = docText(l, "doc.plan", map[string]any{"N": pl.Count(), "Each": payments.FormatBRL(pl.LargestInstallmentCents()), "Total": payments.FormatBRL(pl.TotalCents)})
+		}
+		if err != nil {
+			return dialogs.Message{}, err
+		}
+		lines = append(lines, fmt.Sprintf("%d) %s", i+1, line))
+	}
+	text, err := docText(l, "doc.offers", map[string]any{"Amount": payments.FormatBRL(d.AmountCents), "List": strings.Join(lines, "\n")})
+	return dialogs.Message{Text: text}, err
+}
+
+func lang(c dialogs.Conversation, debtor *dialogs.Debtor) string {
+	if c.Language != "" {
+		return c.Language
+	}
+	if debtor != nil {
+		return debtor.Language
+	}
+	return ""
+}
+
+// nossoNumero derives a stable 8-digit nosso número from the debt id, so a
+// reissued segunda via of one debt keeps its number.
+func nossoNumero(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%08d", h.Sum32()%100000000)
+}
+
+// txid is the debt id reduced to the 25 letters and digits a PIX txid allows.
+func txid(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) && b.Len() < 25 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+func safeName(s string) string {
+	s = txid(s)
+	if s == "" {
+		return "segunda-via"
+	}
+	return s
+}
