@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/quita-bot/quita/bot/metrics"
+)
+
+func init() { mounts = append(mounts, mountMetrics) }
+
+// mountMetrics serves Prometheus metrics at /metrics: pipeline counters fed
+// by the bot's hooks, and queue depth and lag read from Redis at scrape time.
+func mountMetrics(_ context.Context, s *service) error {
+	m := metrics.New()
+	s.bot.SetHooks(m.Hooks())
+	k := s.store.Keys()
+	m.Registry.MustRegister(metrics.NewQueues(s.rdb, []metrics.Stream{
+		{Name: "in", Key: k.Inbound(), Group: "workers"},
+		{Name: "out", Key: k.Outbound(), Group: "senders"},
+		{Name: "actions", Key: k.Actions(), Group: "actions"},
+	}, k.OutboundRetry(), s.channelStates))
+	s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
+	return nil
+}
+
+// channelStates reads every channel's /readyz entry; mounts that run after
+// this one are included because the list is read at scrape time.
+func (s *service) channelStates() []metrics.ChannelState {
+	out := make([]metrics.ChannelState, 0, len(s.ready))
+	for _, r := range s.ready {
+		st, ok := r.state()
+		out = append(out, metrics.ChannelState{Name: r.name, State: st, Ready: ok})
+	}
+	return out
+}
