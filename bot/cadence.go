@@ -135,8 +135,8 @@ func (c Cadence) FirstReminder(due string, loc *time.Location, now time.Time) (t
 			return time.Time{}, err
 		}
 		if !t.Before(now) {
-			if last.IsZero() {
-				return t, nil
+			if last.IsZero() || sameDay(t, now.In(loc)) {
+				return t, nil // a late step is not sent hours before the next one
 			}
 			return now, nil // a past step is still due: the latest one goes now
 		}

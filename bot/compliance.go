@@ -161,9 +161,17 @@ func ParsePolicy(n yaml.Node, fallback Policy) (Policy, error) {
 // Subject is who a message goes to, as the gate needs to know them.
 type Subject struct {
 	Phone    string
+	DebtorID string // caps count per debtor when known, else per number
 	TimeZone string // the debtor's, "" for the policy's default
 	DebtID   string
 	Creditor string
+}
+
+func (s Subject) contactKey() string {
+	if s.DebtorID != "" {
+		return "debtor:" + s.DebtorID
+	}
+	return s.Phone
 }
 
 // Compliance is the contact gate (bot.Gate): windows in the debtor's time
@@ -209,7 +217,7 @@ func (g *Compliance) Check(ctx context.Context, o storage.Outbound, now time.Tim
 	}
 	g.logDecision(o.To, d, o.Origin)
 	if d.Allow && o.Text != "" {
-		if err := g.Store.RecordContact(ctx, sub.Phone, storage.Contact{MsgID: o.ID, DebtID: sub.DebtID, At: now}); err != nil {
+		if err := g.Store.RecordContact(ctx, sub.contactKey(), storage.Contact{MsgID: o.ID, DebtID: sub.DebtID, At: now}); err != nil {
 			return Decision{}, err
 		}
 	}
@@ -248,7 +256,7 @@ func (g *Compliance) subject(ctx context.Context, o storage.Outbound) (Subject, 
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return sub, nil
 	}
-	sub.DebtID, sub.Creditor = c.DebtID, c.CreditorID
+	sub.DebtID, sub.Creditor, sub.DebtorID = c.DebtID, c.CreditorID, c.DebtorID
 	if c.DebtorID != "" {
 		if d, err := g.Store.Debtor(ctx, c.DebtorID); err == nil {
 			sub.TimeZone = d.TimeZone
@@ -271,7 +279,7 @@ func (g *Compliance) Decide(ctx context.Context, sub Subject, now time.Time) (De
 	if p.DailyCap == 0 && p.WeeklyCap == 0 && p.Attempts7d == 0 {
 		return Decision{Allow: true, Reason: "window"}, nil
 	}
-	recent, err := g.Store.ContactsSince(ctx, sub.Phone, now.Add(-7*24*time.Hour))
+	recent, err := g.Store.ContactsSince(ctx, sub.contactKey(), now.Add(-7*24*time.Hour))
 	if err != nil {
 		return Decision{}, err
 	}

@@ -197,7 +197,7 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 		s.b.log.Info("reminder held: a person holds the conversation", "debt", id, "step", j.step, "to", channels.MaskPhone(phone))
 		return now.Add(s.opts.HandoffRecheck), nil
 	}
-	d, err := s.gate.Decide(ctx, Subject{Phone: phone, TimeZone: debtor.TimeZone, DebtID: id, Creditor: debt.CreditorID}, now)
+	d, err := s.gate.Decide(ctx, Subject{Phone: phone, DebtorID: debtor.ID, TimeZone: debtor.TimeZone, DebtID: id, Creditor: debt.CreditorID}, now)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -340,6 +340,9 @@ func (s *Scheduler) plan(ctx context.Context, debt dialogs.Debt, rs storage.Remi
 			return nil, time.Time{}, err
 		}
 		if t.After(now) {
+			if sameDay(t, now.In(loc)) {
+				due = -1 // a late step is not sent hours before the next one
+			}
 			soonest(t)
 			break
 		}
@@ -475,4 +478,10 @@ func (s *Scheduler) stop(ctx context.Context, debtID, reason string) error {
 		return err
 	}
 	return s.b.store.UnscheduleReminder(ctx, debtID)
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }

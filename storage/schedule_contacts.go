@@ -10,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Contacts is the recent contact log of one number: reminder attempts
+// Contacts is the recent contact log of one debtor ("debtor:<id>") or number: reminder attempts
 // (member "msg id|debt id", score unix ms), kept 8 days, for the compliance
 // gate's daily and weekly caps and Regulation F's 7 attempts in 7 days.
 func (k Keys) Contacts(phone string) string { return k.Prefix + ":contacts:" + phone }
