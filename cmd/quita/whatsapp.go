@@ -49,7 +49,8 @@ func mountWhatsApp(ctx context.Context, s *service) error {
 		}
 		cfg.Phone = paired
 	}
-	var opts []whatsapp.Option
+	dir := s.store.WhatsAppDirectory() // LID map and cold-contact list survive restarts
+	opts := []whatsapp.Option{whatsapp.WithLIDMap(dir), whatsapp.WithContacts(dir)}
 	if cfg.Phone != "" {
 		opts = append(opts, whatsapp.WithLease(storage.NewLease(s.rdb, storage.WhatsAppLeaseKey(s.cfg.RedisPrefix, cfg.Phone), whatsappLeaseTTL)))
 	}
