@@ -44,8 +44,9 @@ type Options struct {
 	RetryPoll     time.Duration // how often due retries are promoted (default 500ms)
 	ReadBlock     time.Duration // how long a stream read waits for entries (default 2s); bounds shutdown time
 	RatePerSecond map[string]float64
-	Consumer      string // this process's consumer name (default hostname-pid)
-	FallbackSMS   bool   // a failed WhatsApp message is sent again by SMS
+	Consumer      string        // this process's consumer name (default hostname-pid)
+	FallbackSMS   bool          // a failed WhatsApp message is sent again by SMS
+	NudgeAfter    time.Duration // silence after a bot reply before the timeout event; <= 0 disables
 }
 
 func (o *Options) defaults() {
@@ -182,6 +183,9 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.loop(ctx, "actions", k.Actions(), groupActions, b.handleAction)
 	b.every(ctx, b.opts.ClaimEvery, b.reclaim)
 	b.every(ctx, b.opts.RetryPoll, b.promoteRetries)
+	if b.opts.NudgeAfter > 0 {
+		b.every(ctx, b.opts.ClaimEvery, b.deliverNudges)
+	}
 	return nil
 }
 

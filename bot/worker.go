@@ -134,7 +134,22 @@ func (b *Bot) step(ctx context.Context, c dialogs.Conversation, ev dialogs.Event
 	if next.DebtorID == "" && cs.Debtor != nil {
 		next.DebtorID, next.CreditorID = cs.Debtor.ID, cs.Creditor.ID
 	}
-	return b.commitStep(ctx, next, token, raw, msgs, actions, now)
+	if err := b.commitStep(ctx, next, token, raw, msgs, actions, now); err != nil {
+		return err
+	}
+	if ev.Kind == dialogs.EventInbound {
+		b.scheduleNudge(ctx, next, sends(actions))
+	}
+	return nil
+}
+
+func sends(actions []dialogs.Action) bool {
+	for _, a := range actions {
+		if a.Kind == dialogs.ActSend {
+			return true
+		}
+	}
+	return false
 }
 
 // commitStep turns actions into outbound messages and action-stream entries

@@ -46,6 +46,7 @@ type Config struct {
 	WhatsAppDB string // QUITA_WHATSAPP_DB
 
 	ShutdownTimeout time.Duration // QUITA_SHUTDOWN_TIMEOUT
+	NudgeAfter      time.Duration // QUITA_NUDGE_AFTER: silence before one gentle nudge; 0 disables
 }
 
 // Embedded reports whether quita runs its in-process Redis.
@@ -87,6 +88,7 @@ func parse(get func(string) string) (Config, error) {
 		WhatsAppDB: p.str("QUITA_WHATSAPP_DB", ""),
 
 		ShutdownTimeout: p.duration("QUITA_SHUTDOWN_TIMEOUT", 20*time.Second),
+		NudgeAfter:      p.duration("QUITA_NUDGE_AFTER", 24*time.Hour),
 	}
 	// The demo (embedded Redis) has the simulator and demo data on; production only on request.
 	c.Simulator = p.boolean("QUITA_SIMULATOR", c.Embedded())
