@@ -11,6 +11,9 @@
       if (canned.value) { replyText.value = canned.value; replyText.focus(); }
     });
   }
+  // A form being submitted navigates by itself: a live reload must not race it.
+  var submitting = false;
+  document.addEventListener('submit', function () { submitting = true; });
   var live = Array.prototype.slice.call(document.querySelectorAll('[data-live]'));
   var conv = document.getElementById('conversation');
   if (!csrfMeta || live.length === 0 || !window.EventSource) { return; }
@@ -61,6 +64,7 @@
     if (conv && ev.conversation === conv.dataset.conv) {
       var h = ev.handoff || {};
       if ((h.to || '') !== (conv.dataset.status || '') || (h.agent || '') !== (conv.dataset.agent || '') && h.to === 'assigned') {
+        if (submitting) { return; }
         var typing = replyText && replyText.value.trim() !== '';
         if (!typing) { window.location.reload(); return; }
         setStatus('a conversa mudou de estado: recarregue a página');
