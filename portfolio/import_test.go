@@ -1,0 +1,163 @@
+package portfolio
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quita-bot/quita/storage"
+	"github.com/quita-bot/quita/storage/redistest"
+)
+
+func creditorsOnly(ids ...string) Creditors {
+	return func(id string) bool {
+		for _, x := range ids {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func importFile(t *testing.T, st *storage.Store, path string) Summary {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, perrs := ParseCSV(f)
+	im := &Importer{Store: st, Creditors: creditorsOnly("loja-exemplo"),
+		FirstReminder: func(_, due, _ string) (time.Time, error) {
+			return time.Parse(time.DateOnly, due)
+		}}
+	sum, err := im.Import(context.Background(), rows, perrs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func TestImportGoodCSVIsIdempotent(t *testing.T) {
+	st := redistest.New(t).Store()
+	ctx := context.Background()
+	first := importFile(t, st, "testdata/good.csv")
+	if first.Created != 3 || first.Updated != 0 || first.Failed != 0 || len(first.Errors) != 0 {
+		t.Fatalf("first import: %+v", first)
+	}
+	again := importFile(t, st, "testdata/good.csv")
+	if again.Created != 0 || again.Updated != 3 {
+		t.Fatalf("second import of the same file: %+v; want 3 updates, nothing new", again)
+	}
+	ana, err := st.DebtorByCPF(ctx, "52998224725")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ana.Name != "Ana Souza" || ana.BirthDate != "1988-04-12" || strings.Join(ana.Phones, ",") != "+5511987650001" {
+		t.Fatalf("Ana = %+v", ana)
+	}
+	debts, err := st.DebtsOf(ctx, ana.ID)
+	if err != nil || len(debts) != 2 {
+		t.Fatalf("Ana's debts: %+v %v; want 2 (two rows, one CPF)", debts, err)
+	}
+	bruno, err := st.DebtorByPhone(ctx, "+551130000000")
+	if err != nil || bruno.Name != "Bruno Lima" || !bruno.VIP {
+		t.Fatalf("Bruno by his landline: %+v %v", bruno, err)
+	}
+	id, err := st.DebtByInvoice(ctx, "loja-exemplo", "NF-2042")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := st.Debt(ctx, id)
+	if d.AmountCents != 128050 || d.DueDate != "2026-12-04" || d.Status != "open" {
+		t.Fatalf("NF-2042 = %+v", d)
+	}
+	if n, _ := st.ScheduledCount(ctx); n != 3 {
+		t.Fatalf("%d debts scheduled, want 3", n)
+	}
+}
+
+// TestMalformedCSV: every bad row is reported by line and field, and
+// nothing of a bad row is written; the good row is imported.
+func TestMalformedCSV(t *testing.T) {
+	st := redistest.New(t).Store()
+	ctx := context.Background()
+	sum := importFile(t, st, "testdata/bad.csv")
+	var got []string
+	for _, e := range sum.Errors {
+		got = append(got, e.Field+"@"+itoa(e.Line))
+	}
+	want := []string{"cpf@3", "phone@4", "amount@4", "due_date@4", "creditor@5", "row@6", "cpf@7", "invoice@7", "row@8"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("errors %v\nwant %v\n%+v", got, want, sum.Errors)
+	}
+	if sum.Created != 1 || sum.Failed != 6 {
+		t.Fatalf("summary %+v; want 1 created, 6 refused", sum)
+	}
+	for _, inv := range []string{"NF-2", "NF-3", "NF-4", "NF-5", "NF-7"} {
+		if _, err := st.DebtByInvoice(ctx, "loja-exemplo", inv); err == nil {
+			t.Errorf("bad row %s was written", inv)
+		}
+	}
+	for _, phone := range []string{"+5511987650002", "+5511987650004", "+5511987650005"} {
+		if _, err := st.DebtorByPhone(ctx, phone); err == nil {
+			t.Errorf("debtor of bad row %s was written", phone)
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestCPF(t *testing.T) {
+	for cpf, ok := range map[string]bool{"52998224725": true, "11144477735": true, "12345678909": true,
+		"12345678900": false, "11111111111": false, "5299822472": false, "5299822472a": false} {
+		if ValidCPF(cpf) != ok {
+			t.Errorf("ValidCPF(%s) = %v", cpf, !ok)
+		}
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	for in, want := range map[string]int64{"359.90": 35990, "1.280,50": 128050, "R$ 99,00": 9900, "1,234.56": 123456, "10": 1000, "0,5": 50} {
+		if got, err := ParseAmount(in); err != nil || got != want {
+			t.Errorf("ParseAmount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "abc", "1.2.3,456", "-5", "0", "1e5"} {
+		if _, err := ParseAmount(in); err == nil {
+			t.Errorf("ParseAmount(%q) accepted", in)
+		}
+	}
+}
+
+// FuzzImportCSV: any input gives rows or errors, never a panic, and every
+// row either validates or reports at least one error.
+func FuzzImportCSV(f *testing.F) {
+	for _, p := range []string{"testdata/good.csv", "testdata/bad.csv"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("creditor,debtor_name\n\"unterminated"))
+	f.Add([]byte("\ufeffcreditor;cpf\n;;;;\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, _ := ParseCSV(strings.NewReader(string(data)))
+		for _, r := range rows {
+			v, errs := Validate(r, nil)
+			if len(errs) == 0 && (v.Row.CPF == "" || len(v.Row.Phones) == 0 || v.DueDate == "") {
+				t.Fatalf("row %+v validated without cpf, phone or due date", r)
+			}
+			for _, e := range errs {
+				if e.Line != r.Line || e.Field == "" {
+					t.Fatalf("error %+v does not name line %d and a field", e, r.Line)
+				}
+			}
+		}
+	})
+}
