@@ -1,0 +1,139 @@
+// End-to-end test of the agent console in Debian's Chromium (playwright-core,
+// no downloaded browsers). run.sh starts `quita serve` and creates the agent;
+// this file plays both sides: the debtor through the simulator API and the
+// agent through the browser.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.QUITA_URL ?? 'http://127.0.0.1:8080';
+const EMAIL = process.env.AGENT_EMAIL ?? 'agente@quita.test';
+const PASSWORD = process.env.AGENT_PASSWORD ?? 'senha-do-agente';
+const ARTIFACTS = process.env.ARTIFACTS ?? path.join(import.meta.dirname, 'artifacts');
+const PHONE = process.env.DEBTOR_PHONE ?? '+5511987650001'; // Ana, in the demo portfolio
+const XSS = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>'];
+
+let context, page;
+const dialogs = [];
+
+async function debtorSays(text) {
+  const r = await fetch(`${BASE}/simulator/api/messages`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ from: PHONE, text }),
+  });
+  assert.equal(r.status, 202, `simulator refused the message: ${await r.text()}`);
+}
+
+async function debtorTranscript() {
+  const r = await fetch(`${BASE}/simulator/api/conversations/${encodeURIComponent(PHONE)}/messages`);
+  assert.equal(r.status, 200);
+  return r.json();
+}
+
+// poll a condition until it holds or the deadline passes.
+async function eventually(what, cond, ms = 15000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'quita-e2e-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  page.setDefaultTimeout(15000);
+});
+
+after(async () => {
+  if (page && process.exitCode) {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'failure.png'), fullPage: true }).catch(() => {});
+  }
+  await context?.close();
+});
+
+test('agent logs in, sees a handoff arrive live, answers, hands back; debtor XSS stays inert', async (t) => {
+  await t.test('pages need a session', async () => {
+    const r = await fetch(`${BASE}/console/`, { redirect: 'manual' });
+    assert.equal(r.status, 303);
+    assert.match(r.headers.get('location') ?? '', /\/console\/login$/);
+  });
+
+  await t.test('login', async () => {
+    await page.goto(`${BASE}/console/login`);
+    await page.fill('input[name=email]', EMAIL);
+    await page.fill('input[name=password]', PASSWORD);
+    await Promise.all([page.waitForURL(`${BASE}/console/`), page.click('button[type=submit]')]);
+    await page.locator('#live-status', { hasText: 'ao vivo' }).waitFor();
+  });
+
+  const row = () => page.locator(`#queue tr[data-conv="${PHONE}"]`);
+
+  await t.test('the debtor asks for a person and the queue shows it without a reload', async () => {
+    assert.equal(await row().count(), 0, 'the conversation is queued before the debtor asked');
+    await page.evaluate(() => { window.__sameDocument = true; });
+    await debtorSays('quero falar com um atendente');
+    await row().waitFor();
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page reloaded instead of updating live');
+    const text = await row().innerText();
+    assert.match(text, /pediu uma pessoa/);
+    assert.match(text, /Ana/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'queue.png'), fullPage: true });
+  });
+
+  await t.test('claim the conversation', async () => {
+    await Promise.all([page.waitForURL(/\/console\/c\//), row().locator('a').click()]);
+    await Promise.all([page.waitForURL(/flash=/), page.click('#claim')]);
+    await page.locator('#reply-text').waitFor();
+    await page.locator('#live-status', { hasText: 'ao vivo' }).waitFor();
+  });
+
+  await t.test('debtor text with HTML is shown literally and runs nothing', async () => {
+    for (const x of XSS) await debtorSays(x);
+    for (const x of XSS) {
+      await page.locator('#transcript .msg.in .text', { hasText: x }).first().waitFor();
+    }
+    const texts = await page.locator('#transcript .msg.in .text').allTextContents();
+    for (const x of XSS) assert.ok(texts.includes(x), `payload ${x} not shown as text: ${JSON.stringify(texts)}`);
+    assert.equal(await page.locator('#transcript script').count(), 0, 'a <script> element reached the DOM');
+    assert.equal(await page.locator('#transcript img').count(), 0, 'an <img> element reached the DOM');
+    assert.deepEqual(dialogs, [], 'a JavaScript dialog fired');
+  });
+
+  const reply = 'Oi, Ana! Aqui é a Bia, da equipe. Vou te ajudar por aqui.';
+
+  await t.test('reply reaches the debtor', async () => {
+    await page.fill('#reply-text', reply);
+    await Promise.all([page.waitForURL(/flash=/), page.click('#send')]);
+    const got = await eventually('the reply in the debtor transcript', async () =>
+      (await debtorTranscript()).find((m) => m.direction === 'out' && m.origin === 'agent' && m.text === reply));
+    assert.ok(['queued', 'sending', 'sent', 'delivered', 'read'].includes(got.status), `status ${got.status}`);
+    await page.locator('#transcript .msg.origin-agent .text', { hasText: reply }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'conversation.png'), fullPage: true });
+  });
+
+  await t.test('hand back to the bot, which speaks again', async () => {
+    const before = (await debtorTranscript()).length;
+    await page.selectOption('#resume', 'menu');
+    await Promise.all([page.waitForURL(/\/console\/\?flash=/), page.click('#handback')]);
+    assert.equal(await row().count(), 0, 'the conversation is still in the queue');
+    await debtorSays('oi');
+    await eventually('the bot answering after the hand-back', async () =>
+      (await debtorTranscript()).slice(before).some((m) => m.direction === 'out' && m.origin !== 'agent'));
+    assert.deepEqual(dialogs, [], 'a JavaScript dialog fired');
+  });
+});
