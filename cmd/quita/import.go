@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/quita-bot/quita/bot"
+	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/portfolio"
+	"github.com/quita-bot/quita/storage"
+)
+
+func init() {
+	register(command{name: "import", summary: "import a portfolio CSV (debts) into Redis", run: runImport})
+}
+
+// openStore connects to REDIS_URL or, when unset, opens the embedded data
+// dir snapshot (the one `quita serve` loads at start). The returned close
+// writes the snapshot back in embedded mode.
+func openStore(ctx context.Context, cfg config.Config, stderr io.Writer) (*storage.Store, func() error, error) {
+	url := cfg.RedisURL
+	var emb *storage.Embedded
+	if cfg.Embedded() {
+		var err error
+		if emb, err = storage.StartEmbedded(cfg.DataDir); err != nil {
+			return nil, nil, err
+		}
+		url = emb.URL()
+		fmt.Fprintf(stderr, "REDIS_URL is not set: using the embedded data in %s.\n"+
+			"  Stop `quita serve` first (it rewrites that file when it stops), or send the debts to a running\n"+
+			"  server with POST /api/v1/debts, or set REDIS_URL to the Redis your servers share.\n", storage.SnapshotPath(cfg.DataDir))
+	}
+	rdb, err := storage.Connect(ctx, url)
+	if err != nil {
+		if emb != nil {
+			emb.Close()
+		}
+		return nil, nil, err
+	}
+	closeAll := func() error {
+		err := rdb.Close()
+		if emb != nil {
+			err = errors.Join(err, emb.Close())
+		}
+		return err
+	}
+	return storage.New(rdb, cfg.RedisPrefix), closeAll, nil
+}
+
+func runImport(ctx context.Context, args []string) error {
+	return importMain(ctx, args, os.Stdout, os.Stderr, time.Now)
+}
+
+func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dry := fs.Bool("dry-run", false, "validate only; write nothing")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: quita import [-dry-run] [-json] FILE.csv\n\nColumns (header line, comma or semicolon separated):\n  %s\nRequired: creditor, debtor_name, cpf, phone, invoice, amount, due_date.\nA row with any error is reported by line and field and not imported; a known\n(creditor, invoice) is updated in place. Writes to REDIS_URL (or the embedded data dir).\n\n",
+			strings.Join(portfolio.Columns, ", "))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("name one CSV file")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	file, err := config.LoadFile(cfg.ConfigFile)
+	if err != nil {
+		return err
+	}
+	dir := config.NewDirectory(file)
+	rows, perrs := portfolio.ParseCSV(f)
+	known := func(id string) bool { _, ok := dir.Creditor(id); return ok }
+	if *dry {
+		sum := portfolio.Summary{Rows: len(rows), Errors: perrs}
+		for _, r := range rows {
+			if _, errs := portfolio.Validate(r, known); len(errs) > 0 {
+				sum.Errors = append(sum.Errors, errs...)
+				sum.Failed++
+			}
+		}
+		return printSummary(stdout, sum, *asJSON, true)
+	}
+	st, closeStore, err := openStore(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	cads, _, err := reminderParts(dir)
+	if err != nil {
+		return err
+	}
+	b := bot.New(st, nil, dir, slog.New(slog.DiscardHandler), now, bot.Options{})
+	sched := bot.NewScheduler(b, &bot.Compliance{Store: st, Default: bot.PresetBR}, cads, bot.SchedulerOptions{})
+	im := &portfolio.Importer{Store: st, Creditors: known, FirstReminder: sched.FirstReminder}
+	started := time.Now()
+	bar := progressBar(stderr, started)
+	sum, err := im.Import(ctx, rows, perrs, bar)
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return err
+	}
+	sum.DebtIDs = nil
+	if err := printSummary(stdout, sum, *asJSON, false); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%d debts written in %s\n", sum.Created+sum.Updated, time.Since(started).Round(time.Millisecond))
+	if sum.Failed > 0 {
+		return fmt.Errorf("%d rows refused; fix them and import the file again (imported rows are updated, not duplicated)", sum.Failed)
+	}
+	return nil
+}
+
+// progressBar draws "[#####-----] 50% 5000/10000" on stderr.
+func progressBar(w io.Writer, started time.Time) func(done, total int) {
+	return func(done, total int) {
+		if total == 0 {
+			return
+		}
+		const width = 30
+		n := done * width / total
+		rate := float64(done) / max(time.Since(started).Seconds(), 1e-3)
+		fmt.Fprintf(w, "\r[%s%s] %3d%% %d/%d (%.0f debts/s)", strings.Repeat("#", n), strings.Repeat("-", width-n), done*100/total, done, total, rate)
+	}
+}
+
+func printSummary(w io.Writer, sum portfolio.Summary, asJSON, dry bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	for _, e := range sum.Errors {
+		fmt.Fprintf(w, "line %d: %s: %s\n", e.Line, e.Field, e.Message)
+	}
+	if dry {
+		fmt.Fprintf(w, "%d rows checked, %d with errors (dry run: nothing written)\n", sum.Rows, sum.Failed)
+		return nil
+	}
+	fmt.Fprintf(w, "%d rows: %d created, %d updated, %d refused\n", sum.Rows, sum.Created, sum.Updated, sum.Failed)
+	return nil
+}
