@@ -265,6 +265,7 @@ func quitaEnv(t *testing.T, redisURL, twilioAPI string, port int, extra ...strin
 		"TWILIO_API_URL=" + twilioAPI,
 		"WHATSAPP_CLOUD_TOKEN=cloud-token", "WHATSAPP_CLOUD_PHONE_ID=" + cloudPhoneID,
 		"WHATSAPP_CLOUD_APP_SECRET=" + cloudSecret, "WHATSAPP_CLOUD_VERIFY_TOKEN=verify-me",
+		"WHATSAPP_CLOUD_API_URL=" + twilioAPI + "/graph", // never the real Graph API: the fake answers 404
 	}
 	return append(env, extra...)
 }
