@@ -348,7 +348,9 @@ func (q *quitaProc) kill() {
 	q.cmd = nil
 }
 
-func (q *quitaProc) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", q.port, path) }
+func (q *quitaProc) url(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", q.port, path)
+}
 
 var client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 
