@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/quita-bot/quita/console"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,10 @@ import (
 	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
 )
+
+// Password hashes at the minimum cost: bcrypt's production cost under -race
+// on two cores would make each account take seconds.
+func init() { console.SetPasswordCost(4) }
 
 func TestHandoffIdleSettings(t *testing.T) {
 	var file config.File
