@@ -370,10 +370,12 @@ type ImportResult struct {
 
 // importScript upserts rows atomically (one script run per batch): the
 // debtor by CPF, the debt by (creditor, invoice), the indexes, the debt
-// link and, for a new debt, its first reminder. It mirrors bucketOf and
-// smallHash.
+// link and, for a new debt, its first reminder. It mirrors bucketOf; index
+// keys come from Go. New ids are reserved once per batch (unused ones are
+// skipped, which is harmless).
 var importScript = redis.NewScript(`
 local p = ARGV[1]
+local nrows = tonumber(ARGV[2])
 local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
 local function b36(n)
   local s = ''
@@ -391,50 +393,66 @@ local function bucket(id)
   end
   return 'h' .. tostring(hsh(id) % 4096)
 end
-local function index(kind, v) return p .. ':ix:' .. kind .. ':' .. tostring(hsh(v)) end
 local function addto(key, f, v)
   local l = redis.call('HGET', key, f)
   if not l or l == '' then redis.call('HSET', key, f, v) return end
   if not string.find(',' .. l .. ',', ',' .. v .. ',', 1, true) then redis.call('HSET', key, f, l .. ',' .. v) end
 end
+-- ids for new records come from one reservation per batch
+local nextDebtor = redis.call('HINCRBY', KEYS[1], 'debtor', nrows) - nrows
+local nextDebt = redis.call('HINCRBY', KEYS[1], 'debt', nrows) - nrows
 local out = {}
 local i = 3
-for r = 1, tonumber(ARGV[2]) do
-  local cred, inv, cpf, at = ARGV[i], ARGV[i+1], ARGV[i+2], tonumber(ARGV[i+3])
-  i = i + 4
-  local cpfKey = index('cpf', cpf)
+for r = 1, nrows do
+  -- creditor, invoice, cpf, schedule ms, cpf index key, invoice index key
+  local cred, inv, cpf, at, cpfKey, invKey = ARGV[i], ARGV[i+1], ARGV[i+2], tonumber(ARGV[i+3]), ARGV[i+4], ARGV[i+5]
+  i = i + 6
   local pid = redis.call('HGET', cpfKey, cpf)
+  local newDebtor = false
   if not pid then
-    pid = b36(redis.call('HINCRBY', p .. ':seq', 'debtor', 1))
+    nextDebtor = nextDebtor + 1
+    pid = b36(nextDebtor)
     redis.call('HSET', cpfKey, cpf, pid)
+    newDebtor = true
   end
   local pb = p .. ':debtors:' .. bucket(pid)
-  redis.call('HSET', pb, pid .. '.c', cpf)
-  local n = tonumber(ARGV[i]); i = i + 1
-  for j = 1, n do
-    addto(pb, pid .. '.ph', ARGV[i])
-    redis.call('HSET', index('phone', ARGV[i]), ARGV[i], pid)
-    i = i + 1
-  end
-  n = tonumber(ARGV[i]); i = i + 1
-  for j = 1, n do redis.call('HSET', pb, pid .. '.' .. ARGV[i], ARGV[i+1]); i = i + 2 end
   local ik = cred .. '|' .. inv
-  local invKey = index('inv', ik)
   local did = redis.call('HGET', invKey, ik)
   local created = 0
   if not did then
-    did = b36(redis.call('HINCRBY', p .. ':seq', 'debt', 1))
+    nextDebt = nextDebt + 1
+    did = b36(nextDebt)
     redis.call('HSET', invKey, ik, did)
     created = 1
   end
-  local db = p .. ':debts:' .. bucket(did)
+  -- debtor: phones (value, index key), then attributes, in one HSET
+  local n = tonumber(ARGV[i]); i = i + 1
+  local fv = {pid .. '.c', cpf}
+  local phones = {}
+  for j = 1, n do
+    phones[j] = ARGV[i]
+    redis.call('HSET', ARGV[i+1], ARGV[i], pid)
+    i = i + 2
+  end
+  if newDebtor then
+    fv[#fv+1] = pid .. '.ph'; fv[#fv+1] = table.concat(phones, ',')
+    fv[#fv+1] = pid .. '.L'; fv[#fv+1] = did
+  else
+    for j = 1, #phones do addto(pb, pid .. '.ph', phones[j]) end
+    addto(pb, pid .. '.L', did)
+  end
+  n = tonumber(ARGV[i]); i = i + 1
+  for j = 1, n do fv[#fv+1] = pid .. '.' .. ARGV[i]; fv[#fv+1] = ARGV[i+1]; i = i + 2 end
+  redis.call('HSET', pb, unpack(fv))
+  -- debt
+  fv = {}
   if created == 1 then
-    redis.call('HSET', db, did .. '.c', cred, did .. '.i', inv, did .. '.o', pid, did .. '.s', 'open')
+    fv = {did .. '.c', cred, did .. '.i', inv, did .. '.o', pid, did .. '.s', 'open'}
     if at > 0 then redis.call('ZADD', p .. ':sched', at, did) end
   end
   n = tonumber(ARGV[i]); i = i + 1
-  for j = 1, n do redis.call('HSET', db, did .. '.' .. ARGV[i], ARGV[i+1]); i = i + 2 end
-  addto(pb, pid .. '.L', did)
+  for j = 1, n do fv[#fv+1] = did .. '.' .. ARGV[i]; fv[#fv+1] = ARGV[i+1]; i = i + 2 end
+  if #fv > 0 then redis.call('HSET', p .. ':debts:' .. bucket(did), unpack(fv)) end
   out[#out+1] = did; out[#out+1] = pid; out[#out+1] = created
 end
 return out`)
@@ -478,9 +496,10 @@ func (s *Store) importCmd(ctx context.Context, c redis.Scripter, rows []ImportRo
 	args := make([]any, 0, 2+len(rows)*24)
 	args = append(args, s.keys.Prefix, len(rows))
 	for _, r := range rows {
-		args = append(args, r.Creditor, r.Invoice, r.CPF, r.ScheduleAt, len(r.Phones))
+		ik := r.Creditor + "|" + r.Invoice
+		args = append(args, r.Creditor, r.Invoice, r.CPF, r.ScheduleAt, s.keys.Index("cpf", r.CPF), s.keys.Index("inv", ik), len(r.Phones))
 		for _, p := range r.Phones {
-			args = append(args, p)
+			args = append(args, p, s.keys.Index("phone", p))
 		}
 		args = appendAttrs(args, r.Debtor)
 		args = appendAttrs(args, r.Debt)
