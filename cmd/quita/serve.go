@@ -211,7 +211,9 @@ func (s *service) run(ctx context.Context) error {
 	s.log.Info("quita is running", "addr", s.cfg.Addr, "public_url", s.cfg.PublicURL)
 	if s.cfg.Simulator {
 		s.log.Info("simulator: open " + s.cfg.PublicURL + "/simulator and write \"oi\" as +5511987650001")
-		fmt.Fprintf(os.Stderr, "\n  Simulator: %s/simulator\n\n", s.cfg.PublicURL)
+		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 { // a person is watching
+			fmt.Fprintf(os.Stderr, "\n  Simulator: %s/simulator\n\n", s.cfg.PublicURL)
+		}
 	}
 	var runErr error
 	select {
