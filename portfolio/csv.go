@@ -55,16 +55,16 @@ func ParseCSV(r io.Reader) ([]Row, []FieldError) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			errs = append(errs, FieldError{Line: pe.StartLine, Field: "row", Message: pe.Err.Error()})
 			continue
 		}
 		if err != nil {
-			errs = append(errs, FieldError{Line: line, Field: "row", Message: err.Error()})
+			errs = append(errs, FieldError{Line: 0, Field: "row", Message: err.Error()})
 			break
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read (the fuzzer found this)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
