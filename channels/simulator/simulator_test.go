@@ -12,18 +12,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/channeltest"
 )
 
-type recordingSink struct{ got []channels.Inbound }
-
-func (r *recordingSink) Accept(_ context.Context, m channels.Inbound) error {
-	r.got = append(r.got, m)
-	return nil
-}
-func (r *recordingSink) UpdateStatus(context.Context, channels.StatusUpdate) error { return nil }
-
 func TestAPI(t *testing.T) {
-	sink := &recordingSink{}
+	sink := &channeltest.Sink{}
 	var asked string
 	transcripts := func(_ context.Context, phone string) ([]Entry, error) {
 		asked = phone
@@ -58,14 +51,14 @@ func TestAPI(t *testing.T) {
 			t.Errorf("%s: status %d %s, want %d", tt.name, code, body, tt.want)
 		}
 	}
-	if len(sink.got) != 2 {
-		t.Fatalf("sink got %d messages, want the 2 valid ones", len(sink.got))
+	if len(sink.Inbound) != 2 {
+		t.Fatalf("sink got %d messages, want the 2 valid ones", len(sink.Inbound))
 	}
-	if m := sink.got[0]; m.From != "+5511987650001" || m.Channel != channels.Simulator || m.ProviderID != "sim-in-x1" || m.Text != "oi" {
+	if m := sink.Inbound[0]; m.From != "+5511987650001" || m.Channel != channels.Simulator || m.ProviderID != "sim-in-x1" || m.Text != "oi" {
 		t.Errorf("first inbound = %+v", m)
 	}
-	if sink.got[1].ProviderID != "abc" {
-		t.Errorf("provider id = %q, want the one the client gave", sink.got[1].ProviderID)
+	if sink.Inbound[1].ProviderID != "abc" {
+		t.Errorf("provider id = %q, want the one the client gave", sink.Inbound[1].ProviderID)
 	}
 
 	code, body := do(http.MethodGet, "/simulator/api/conversations/%2B5511987650001/messages", "")

@@ -47,17 +47,17 @@ func FuzzTwilioInbound(f *testing.F) {
 		}
 		req.Header.Set("X-Twilio-Signature", twilioSignature(testToken, testPublic+InboundPath, params))
 
-		before := len(sink.inbound)
+		before := len(sink.Inbound)
 		code, resp, _ := do(t, app, req)
 		switch code {
 		case http.StatusOK:
 			if perr != nil {
 				t.Fatalf("200 for a body that is no form: %q", body)
 			}
-			if len(sink.inbound) != before+1 {
+			if len(sink.Inbound) != before+1 {
 				t.Fatalf("200 without Accept")
 			}
-			in := sink.inbound[len(sink.inbound)-1]
+			in := sink.Inbound[len(sink.Inbound)-1]
 			if in.ProviderID == "" || !strings.HasPrefix(in.From, "+") {
 				t.Fatalf("accepted an inbound without id or E.164 sender: %+v", in)
 			}
@@ -65,7 +65,7 @@ func FuzzTwilioInbound(f *testing.F) {
 				t.Fatalf("200 but the parser says %v", err)
 			}
 		case http.StatusBadRequest:
-			if len(sink.inbound) != before {
+			if len(sink.Inbound) != before {
 				t.Fatalf("400 after Accept")
 			}
 		default:

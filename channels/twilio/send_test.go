@@ -145,8 +145,8 @@ func TestSendThenStatusCallbacks(t *testing.T) {
 		{Channel: channels.TwilioWhatsApp, ProviderID: res.ProviderID, Status: channels.StatusRead, At: testNow},
 		{Channel: channels.TwilioWhatsApp, ProviderID: res.ProviderID, Status: channels.StatusFailed, ErrorCode: "63016", At: testNow},
 	}
-	if !reflect.DeepEqual(sink.statuses, want) {
-		t.Errorf("UpdateStatus got\n%+v\nwant\n%+v", sink.statuses, want)
+	if !reflect.DeepEqual(sink.Statuses, want) {
+		t.Errorf("UpdateStatus got\n%+v\nwant\n%+v", sink.Statuses, want)
 	}
 
 	// The same callback signed with the wrong token changes nothing.
@@ -154,7 +154,7 @@ func TestSendThenStatusCallbacks(t *testing.T) {
 	if code := fake.playStatus(t, app, rec, "delivered", ""); code != http.StatusForbidden {
 		t.Errorf("forged status callback: got %d, want 403", code)
 	}
-	if len(sink.statuses) != len(want) {
+	if len(sink.Statuses) != len(want) {
 		t.Errorf("a forged status callback reached the sink")
 	}
 }

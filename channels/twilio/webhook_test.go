@@ -105,8 +105,8 @@ func TestInboundFixtures(t *testing.T) {
 			if code != http.StatusOK || body != emptyTwiML || hdr.Get("Content-Type") != "text/xml" {
 				t.Fatalf("got %d %q (%s), want 200 empty TwiML as text/xml", code, body, hdr.Get("Content-Type"))
 			}
-			if len(sink.inbound) != 1 || !reflect.DeepEqual(sink.inbound[0], tc.want) {
-				t.Errorf("Accept got\n%+v\nwant\n%+v", sink.inbound, tc.want)
+			if len(sink.Inbound) != 1 || !reflect.DeepEqual(sink.Inbound[0], tc.want) {
+				t.Errorf("Accept got\n%+v\nwant\n%+v", sink.Inbound, tc.want)
 			}
 		})
 	}
@@ -132,8 +132,8 @@ func TestStatusFixtures(t *testing.T) {
 			if code != http.StatusNoContent {
 				t.Fatalf("got %d %q, want 204", code, body)
 			}
-			if len(sink.statuses) != 1 || !reflect.DeepEqual(sink.statuses[0], tc.want) {
-				t.Errorf("UpdateStatus got\n%+v\nwant\n%+v", sink.statuses, tc.want)
+			if len(sink.Statuses) != 1 || !reflect.DeepEqual(sink.Statuses[0], tc.want) {
+				t.Errorf("UpdateStatus got\n%+v\nwant\n%+v", sink.Statuses, tc.want)
 			}
 		})
 	}
@@ -215,8 +215,8 @@ func TestRejectedWebhooks(t *testing.T) {
 			if code != tc.want {
 				t.Errorf("got %d %q, want %d", code, resp, tc.want)
 			}
-			if sink.calls() != 0 {
-				t.Errorf("sink was called %d times for a rejected webhook", sink.calls())
+			if sink.Calls() != 0 {
+				t.Errorf("sink was called %d times for a rejected webhook", sink.Calls())
 			}
 		})
 	}
@@ -234,8 +234,8 @@ func TestSignedURLWithQueryAndPrefix(t *testing.T) {
 	if code, body, _ := do(t, app, req); code != http.StatusOK {
 		t.Fatalf("got %d %q, want 200", code, body)
 	}
-	if len(sink.inbound) != 1 {
-		t.Fatalf("Accept called %d times, want 1", len(sink.inbound))
+	if len(sink.Inbound) != 1 {
+		t.Fatalf("Accept called %d times, want 1", len(sink.Inbound))
 	}
 }
 
@@ -259,7 +259,7 @@ func TestSinkFailureIs503(t *testing.T) {
 		{InboundPath, "inbound_sms.form"},
 		{StatusPath, "status_whatsapp_failed.form"},
 	} {
-		sink := &fakeSink{err: errors.New("redis: connection refused")}
+		sink := &fakeSink{Err: errors.New("redis: connection refused")}
 		app := newTestApp(newTestTwilio(t, nil), sink)
 		if code, _, _ := do(t, app, signedPost(t, testToken, testPublic+tc.path, fixture(t, tc.fixture))); code != http.StatusServiceUnavailable {
 			t.Errorf("%s: got %d, want 503", tc.path, code)
@@ -278,7 +278,7 @@ func TestRepeatedParameterIgnored(t *testing.T) {
 	if code, _, _ := do(t, newTestApp(newTestTwilio(t, nil), sink), r2); code != http.StatusOK {
 		t.Fatalf("got %d, want 200", code)
 	}
-	if got := sink.inbound[0]; got.Text != "Oi, já paguei o boleto ontem!" || got.From != "+5511987650001" {
+	if got := sink.Inbound[0]; got.Text != "Oi, já paguei o boleto ontem!" || got.From != "+5511987650001" {
 		t.Errorf("a repeated parameter was read: %+v", got)
 	}
 }
@@ -290,7 +290,7 @@ func TestUntrackedStatusIgnored(t *testing.T) {
 	if code, _, _ := do(t, app, signedPost(t, testToken, testPublic+StatusPath, body)); code != http.StatusNoContent {
 		t.Errorf("got %d, want 204", code)
 	}
-	if sink.calls() != 0 {
+	if sink.Calls() != 0 {
 		t.Errorf("UpdateStatus called for an untracked status")
 	}
 }

@@ -37,19 +37,19 @@ func FuzzCloudWebhook(f *testing.F) {
 		if len(body) > DefaultMaxBody {
 			t.Skip()
 		}
-		before := len(sink.inbound)
+		before := len(sink.Inbound)
 		code, resp := do(t, app, signedPost(testSecret, body))
 		var p webhookPayload
 		valid := json.Unmarshal(body, &p) == nil
 		switch {
 		case code == http.StatusOK && valid:
-			for _, in := range sink.inbound[before:] {
+			for _, in := range sink.Inbound[before:] {
 				if in.ProviderID == "" || !strings.HasPrefix(in.From, "+") || in.Channel != "whatsapp_cloud" {
 					t.Fatalf("accepted a malformed inbound: %+v", in)
 				}
 			}
 		case code == http.StatusBadRequest && !valid:
-			if len(sink.inbound) != before {
+			if len(sink.Inbound) != before {
 				t.Fatalf("400 after Accept")
 			}
 		default:

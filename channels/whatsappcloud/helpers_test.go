@@ -13,13 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/channeltest"
 )
 
 const (
@@ -31,40 +31,8 @@ const (
 
 var testNow = time.Date(2026, 11, 26, 14, 30, 0, 0, time.UTC)
 
-// fakeSink records what the webhook hands over; err, when set, is returned
-// by every call, as a full or unreachable inbound stream would.
-type fakeSink struct {
-	mu       sync.Mutex
-	err      error
-	inbound  []channels.Inbound
-	statuses []channels.StatusUpdate
-}
-
-func (s *fakeSink) Accept(_ context.Context, m channels.Inbound) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	s.inbound = append(s.inbound, m)
-	return nil
-}
-
-func (s *fakeSink) UpdateStatus(_ context.Context, st channels.StatusUpdate) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	s.statuses = append(s.statuses, st)
-	return nil
-}
-
-func (s *fakeSink) calls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.inbound) + len(s.statuses)
-}
+// fakeSink records what the webhooks hand over.
+type fakeSink = channeltest.Sink
 
 // fakeMedia is quita's media store with a boleto PDF and a PIX QR image.
 type fakeMedia struct{}

@@ -264,7 +264,7 @@ func TestSendThenStatusWebhook(t *testing.T) {
 	if code, _ := do(t, app, signedPost(testSecret, []byte(body))); code != http.StatusOK {
 		t.Fatalf("status webhook answered %d", code)
 	}
-	if len(sink.statuses) != 1 || sink.statuses[0].ProviderID != res.ProviderID || sink.statuses[0].Status != channels.StatusFailed || sink.statuses[0].ErrorCode != "131047" {
-		t.Errorf("UpdateStatus got %+v", sink.statuses)
+	if len(sink.Statuses) != 1 || sink.Statuses[0].ProviderID != res.ProviderID || sink.Statuses[0].Status != channels.StatusFailed || sink.Statuses[0].ErrorCode != "131047" {
+		t.Errorf("UpdateStatus got %+v", sink.Statuses)
 	}
 }

@@ -105,11 +105,11 @@ func TestWebhookFixtures(t *testing.T) {
 			if code, body := do(t, app, signedPost(testSecret, fixture(t, tc.fixture))); code != http.StatusOK {
 				t.Fatalf("got %d %q, want 200", code, body)
 			}
-			if !reflect.DeepEqual(sink.inbound, tc.inbound) {
-				t.Errorf("Accept got\n%+v\nwant\n%+v", sink.inbound, tc.inbound)
+			if !reflect.DeepEqual(sink.Inbound, tc.inbound) {
+				t.Errorf("Accept got\n%+v\nwant\n%+v", sink.Inbound, tc.inbound)
 			}
-			if !reflect.DeepEqual(sink.statuses, tc.statuses) {
-				t.Errorf("UpdateStatus got\n%+v\nwant\n%+v", sink.statuses, tc.statuses)
+			if !reflect.DeepEqual(sink.Statuses, tc.statuses) {
+				t.Errorf("UpdateStatus got\n%+v\nwant\n%+v", sink.Statuses, tc.statuses)
 			}
 		})
 	}
@@ -169,8 +169,8 @@ func TestRejectedWebhooks(t *testing.T) {
 			if code, resp := do(t, app, tc.req()); code != tc.want {
 				t.Errorf("got %d %q, want %d", code, resp, tc.want)
 			}
-			if sink.calls() != 0 {
-				t.Errorf("sink called %d times for a rejected webhook", sink.calls())
+			if sink.Calls() != 0 {
+				t.Errorf("sink called %d times for a rejected webhook", sink.Calls())
 			}
 		})
 	}
@@ -191,7 +191,7 @@ func TestBodyLimitConfigurable(t *testing.T) {
 
 func TestSinkFailureIs503(t *testing.T) {
 	for _, f := range []string{"text_message.json", "status_failed.json"} {
-		sink := &fakeSink{err: errors.New("redis: connection refused")}
+		sink := &fakeSink{Err: errors.New("redis: connection refused")}
 		app := newTestApp(newTestCloud(t, testConfig(), nil), sink)
 		if code, _ := do(t, app, signedPost(testSecret, fixture(t, f))); code != http.StatusServiceUnavailable {
 			t.Errorf("%s: got %d, want 503", f, code)
@@ -206,7 +206,7 @@ func TestOtherBusinessNumberIgnored(t *testing.T) {
 	if code, _ := do(t, app, signedPost(testSecret, body)); code != http.StatusOK {
 		t.Errorf("got %d, want 200", code)
 	}
-	if sink.calls() != 0 {
+	if sink.Calls() != 0 {
 		t.Errorf("a message to another business number reached the sink")
 	}
 }
