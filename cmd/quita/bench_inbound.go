@@ -1,0 +1,389 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
+	"github.com/valyala/fasthttp"
+
+	"github.com/quita-bot/quita/bot"
+	"github.com/quita-bot/quita/bot/metrics"
+	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/storage"
+)
+
+func init() { benchmarks["inbound"] = benchInbound }
+
+const (
+	benchSID   = "AC0123456789abcdef0123456789abcdef"
+	benchToken = "benchauthtoken0123456789"
+	benchFrom  = "+15005550006"
+)
+
+// nullChannel hands messages to nobody and tells the benchmark when each
+// reply reached the channel.
+type nullChannel struct {
+	name   string
+	onSend func(to string, at time.Time)
+}
+
+func (n nullChannel) Name() string { return n.name }
+
+func (n nullChannel) Send(_ context.Context, m channels.Outbound) (channels.SendResult, error) {
+	n.onSend(m.To, time.Now())
+	return channels.SendResult{ProviderID: "null-" + m.ID, Status: channels.StatusSent}, nil
+}
+
+type inboundLevel struct {
+	concurrency        int
+	acks, failures     int
+	ackRate            float64
+	ackP50, ackP99     time.Duration
+	replies, unreplied int
+	e2eRate            float64
+	e2eP50, e2eP99     time.Duration
+	floorRate          float64
+	floorP50, floorP99 time.Duration
+	floorFailures      int
+}
+
+func benchInbound(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench inbound", flag.ContinueOnError)
+	redisFlag := fs.String("redis", "", "Redis URL (default $REDIS_URL); a real server")
+	convs := fs.Int("conversations", 10000, "distinct conversations (phone numbers)")
+	levels := fs.String("concurrency", "1,8,32,64", "client concurrency levels, comma-separated")
+	duration := fs.Duration("duration", 5*time.Second, "load time per level (the service and then the floor)")
+	drain := fs.Duration("drain", 60*time.Second, "how long to wait for the replies after each level")
+	workers := fs.Int("workers", 8, "inbound workers (QUITA_WORKERS)")
+	senders := fs.Int("senders", 4, "outbound senders (QUITA_SENDERS)")
+	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
+	pool := fs.Int("pool", 0, "give the pipeline its own Redis pool of this size (0: share serve's pool, as serve does today)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	conc, err := parseInts(*levels)
+	if err != nil {
+		return fmt.Errorf("--concurrency: %w", err)
+	}
+	if *convs < slices.Max(conc) {
+		return fmt.Errorf("--conversations must be at least the highest concurrency")
+	}
+	redisURL, err := benchRedisURL(*redisFlag)
+	if err != nil {
+		return err
+	}
+
+	// The service, in this process, on the real Redis, under a throwaway prefix.
+	port, err := freeTCPPort()
+	if err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	prefix := "bench:" + storage.NewID()
+	cfg.Addr, cfg.PublicURL = fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("http://127.0.0.1:%d", port)
+	cfg.RedisURL, cfg.RedisPrefix, cfg.Secret = redisURL, prefix, "bench-secret-bench-secret-bench-secret"
+	cfg.Simulator, cfg.Demo, cfg.DataDir = false, false, os.TempDir()
+	cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = benchSID, benchToken, benchFrom
+	cfg.TwilioWhatsAppFrom, cfg.TwilioAPIURL, cfg.CloudToken = "", "http://127.0.0.1:9", ""
+	cfg.Workers, cfg.Senders, cfg.ShutdownTimeout = *workers, *senders, 5*time.Second
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	s, err := newService(ctx, cfg, log, time.Now)
+	if err != nil {
+		return err
+	}
+	// The pipeline as serve builds it, but without the provider rate limit
+	// (50/s per channel by default, a provider's limit, not quita's), and the
+	// SMS channel replaced by a null one that timestamps each reply.
+	phones := make([]string, *convs)
+	index := make(map[string]int, *convs)
+	for i := range phones {
+		phones[i] = fmt.Sprintf("+55119%08d", 10000000+i)
+		index[phones[i]] = i
+	}
+	started := make([]atomic.Int64, *convs) // unix ns of the in-flight tracked message, 0 when none
+	var mu sync.Mutex
+	var e2e []time.Duration
+	var lastHanded atomic.Int64
+	onSend := func(to string, at time.Time) {
+		i, ok := index[to]
+		if !ok {
+			return
+		}
+		if t0 := started[i].Swap(0); t0 != 0 {
+			mu.Lock()
+			e2e = append(e2e, at.Sub(time.Unix(0, t0)))
+			mu.Unlock()
+			lastHanded.Store(at.UnixNano())
+		}
+	}
+	pipeStore := s.store
+	if *pool > 0 { // what a dedicated pool for blocking stream reads would give (see BENCHMARKS.md)
+		o, err := redis.ParseURL(redisURL)
+		if err != nil {
+			return fmt.Errorf("--pool needs a redis:// URL: %w", err)
+		}
+		o.PoolSize, o.Protocol = *pool, 2
+		prdb := redis.NewClient(o)
+		defer prdb.Close()
+		pipeStore = storage.New(prdb, prefix)
+	}
+	s.bot = bot.New(pipeStore, newDialog(s), s.dir, log, time.Now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders,
+		RatePerSecond: map[string]float64{channels.SMS: 1e9}})
+	s.bot.SetHooks(metrics.New().Hooks())
+	s.bot.AddChannel(nullChannel{name: channels.SMS, onSend: onSend})
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	runDone := make(chan error, 1)
+	go func() { runDone <- s.run(runCtx) }()
+	defer func() {
+		stop()
+		<-runDone
+	}()
+
+	// The floor: a bare Fiber handler doing one Redis round trip.
+	rdb, err := storage.Connect(ctx, redisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	defer deletePrefix(context.Background(), rdb, prefix)
+	floorPort, err := freeTCPPort()
+	if err != nil {
+		return err
+	}
+	floor := fiber.New(fiber.Config{DisableStartupMessage: true})
+	floorKey := prefix + ":floor"
+	floor.Post("/floor", func(c *fiber.Ctx) error {
+		if err := rdb.Incr(c.UserContext(), floorKey).Err(); err != nil {
+			return err
+		}
+		return c.SendString("ok")
+	})
+	go floor.Listen(fmt.Sprintf("127.0.0.1:%d", floorPort))
+	defer floor.Shutdown()
+	if err := waitListening(ctx, port, floorPort); err != nil {
+		return err
+	}
+	desc := machine(ctx, rdb)
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+
+	webhookURL := cfg.PublicURL + "/webhooks/twilio"
+	var seq atomic.Int64
+	var results []inboundLevel
+	for _, c := range conc {
+		fmt.Fprintf(os.Stderr, "inbound: concurrency %d for %s…\n", c, *duration)
+		mu.Lock()
+		e2e = e2e[:0]
+		mu.Unlock()
+		var next atomic.Int64
+		var tracked atomic.Int64
+		lvl := inboundLevel{concurrency: c}
+		levelStart := time.Now()
+		acks, failures := load(ctx, c, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
+			func(req *fasthttp.Request) func(ok bool) {
+				// The next conversation without a tracked message in flight.
+				// When every conversation awaits its reply, the client waits:
+				// the load is then what the pipeline sustains.
+				var i int
+				for tries := 1; ; tries++ {
+					i = int(next.Add(1)) % len(phones)
+					if started[i].Load() == 0 {
+						break
+					}
+					if tries%256 == 0 {
+						time.Sleep(200 * time.Microsecond)
+					}
+				}
+				n := seq.Add(1)
+				form := url.Values{"MessageSid": {fmt.Sprintf("SM%s%024x", prefix[6:14], n)}, "AccountSid": {benchSID},
+					"From": {phones[i]}, "To": {benchFrom}, "Body": {"oi"}, "NumMedia": {"0"}}
+				req.Header.SetMethod("POST")
+				req.Header.SetContentType("application/x-www-form-urlencoded")
+				req.Header.Set("X-Twilio-Signature", benchSign(benchToken, webhookURL, form))
+				req.SetBodyString(form.Encode())
+				started[i].Store(time.Now().UnixNano())
+				return func(ok bool) {
+					if ok {
+						tracked.Add(1)
+					} else {
+						started[i].Store(0) // not acknowledged: no reply expected
+					}
+				}
+			})
+		slices.Sort(acks)
+		lvl.acks, lvl.failures = len(acks), failures
+		lvl.ackRate = float64(len(acks)) / duration.Seconds()
+		lvl.ackP50, lvl.ackP99 = percentile(acks, 50), percentile(acks, 99)
+		deadline := time.Now().Add(*drain)
+		for {
+			mu.Lock()
+			n := len(e2e)
+			mu.Unlock()
+			if int64(n) >= tracked.Load() || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		mu.Lock()
+		lat := slices.Clone(e2e)
+		mu.Unlock()
+		slices.Sort(lat)
+		lvl.replies, lvl.unreplied = len(lat), int(tracked.Load())-len(lat)
+		if end := time.Unix(0, lastHanded.Load()); len(lat) > 0 && end.After(levelStart) {
+			lvl.e2eRate = float64(len(lat)) / end.Sub(levelStart).Seconds()
+		}
+		lvl.e2eP50, lvl.e2eP99 = percentile(lat, 50), percentile(lat, 99)
+		for i := range started { // forget what never came back before the next level
+			started[i].Store(0)
+		}
+
+		fmt.Fprintf(os.Stderr, "floor: concurrency %d for %s…\n", c, *duration)
+		facks, ffail := load(ctx, c, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
+			func(req *fasthttp.Request) func(bool) {
+				req.Header.SetMethod("POST")
+				req.SetBodyString("x")
+				return nil
+			})
+		slices.Sort(facks)
+		lvl.floorRate, lvl.floorFailures = float64(len(facks))/duration.Seconds(), ffail
+		lvl.floorP50, lvl.floorP99 = percentile(facks, 50), percentile(facks, 99)
+		results = append(results, lvl)
+	}
+
+	var b strings.Builder
+	poolDesc := "shared Redis pool (serve's default)"
+	if *pool > 0 {
+		poolDesc = fmt.Sprintf("pipeline on its own Redis pool of %d", *pool)
+	}
+	fmt.Fprintf(&b, "%d conversations, %s per level, %d workers, %d senders, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
+		*convs, *duration, cfg.Workers, cfg.Senders, poolDesc)
+	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, l := range results {
+		ratio := 0.0
+		if l.floorRate > 0 {
+			ratio = l.e2eRate / l.floorRate
+		}
+		fmt.Fprintf(&b, "| %d | %.0f | %s | %s | %.0f | %s | %s | %.0f | %s | %.0f%% | %d | %d |\n",
+			l.concurrency, l.ackRate, ms(l.ackP50), ms(l.ackP99), l.e2eRate, ms(l.e2eP50), ms(l.e2eP99),
+			l.floorRate, ms(l.floorP99), 100*ratio, l.failures+l.floorFailures, l.unreplied)
+	}
+	return report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String())
+}
+
+// load runs c clients against addr+path for d; prepare fills each request
+// and may return a callback told whether it was acknowledged (2xx).
+func load(ctx context.Context, c int, d time.Duration, addr, path string, prepare func(*fasthttp.Request) func(bool)) ([]time.Duration, int) {
+	client := &fasthttp.HostClient{Addr: addr, MaxConns: c, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	end := time.Now().Add(d)
+	var mu sync.Mutex
+	var all []time.Duration
+	var failures atomic.Int64
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			lat := make([]time.Duration, 0, 4096)
+			for time.Now().Before(end) && ctx.Err() == nil {
+				req.Reset()
+				req.SetRequestURI("http://" + addr + path)
+				done := prepare(req)
+				t0 := time.Now()
+				err := client.Do(req, resp)
+				ok := err == nil && resp.StatusCode() < 300
+				if ok {
+					lat = append(lat, time.Since(t0))
+				} else {
+					failures.Add(1)
+				}
+				if done != nil {
+					done(ok)
+				}
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return all, int(failures.Load())
+}
+
+// benchSign signs a webhook as Twilio does.
+func benchSign(token, fullURL string, form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	m := hmac.New(sha1.New, []byte(token))
+	m.Write([]byte(fullURL))
+	for _, k := range keys {
+		m.Write([]byte(k + form.Get(k)))
+	}
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+func freeTCPPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitListening waits until every port accepts connections.
+func waitListening(ctx context.Context, ports ...int) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for _, p := range ports {
+		for {
+			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p), time.Second)
+			if err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				return errors.Join(fmt.Errorf("port %d never listened", p), err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return nil
+}
