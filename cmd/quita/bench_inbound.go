@@ -152,6 +152,11 @@ func benchInbound(ctx context.Context, args []string) error {
 	s.bot = bot.New(pipeStore, newDialog(s), s.dir, log, time.Now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders,
 		RatePerSecond: map[string]float64{channels.SMS: 1e9}})
 	s.bot.SetHooks(metrics.New().Hooks())
+	_, pols, err := reminderParts(s.dir)
+	if err != nil {
+		return err
+	}
+	s.bot.SetGate(&bot.Compliance{Store: pipeStore, Log: log, Default: bot.PresetBR, Creditors: pols})
 	s.bot.AddChannel(nullChannel{name: channels.SMS, onSend: onSend})
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
