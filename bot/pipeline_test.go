@@ -197,3 +197,23 @@ func lines(msgs []storage.Message) []string {
 	}
 	return out
 }
+
+func TestUnreadableInboxEntryDoesNotBlockTheConversation(t *testing.T) {
+	h := newHarness(t, Options{})
+	ctx := context.Background()
+	k := h.store.Keys()
+	// A damaged entry ahead of a good one (written by hand: Accept always writes JSON).
+	if err := h.redis.Client.RPush(ctx, k.Inbox(ana), "{not json").Err(); err != nil {
+		t.Fatal(err)
+	}
+	h.accept(ana, "oi", "SM-after-poison")
+	h.start()
+	waitFor(t, "reply to the good message", func() bool { return len(h.ch.Sent()) == 1 })
+	dead, err := h.redis.Client.LRange(ctx, h.redis.Prefix+":dead", 0, -1).Result()
+	if err != nil || len(dead) != 1 {
+		t.Fatalf("dead letters = %q, %v; want the damaged entry kept for an operator", dead, err)
+	}
+	if got := lines(h.transcript(ana)); fmt.Sprint(got) != fmt.Sprint([]string{"in:oi", "out:eco 1: oi"}) {
+		t.Fatalf("transcript = %q", got)
+	}
+}

@@ -24,6 +24,13 @@ func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
 	err := b.withLock(ctx, conv, func(token string) error {
 		for {
 			m, raw, ok, err := b.store.InboxHead(ctx, conv)
+			if errors.Is(err, storage.ErrUnreadable) {
+				b.log.Error("unreadable inbound moved to the dead-letter list", "conv", channels.MaskPhone(conv), "err", err)
+				if err := b.store.DeadLetter(ctx, conv, raw); err != nil {
+					return err
+				}
+				continue
+			}
 			if err != nil || !ok {
 				return err
 			}

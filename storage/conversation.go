@@ -70,9 +70,26 @@ func (s *Store) InboxHead(ctx context.Context, conv string) (Message, string, bo
 	}
 	var m Message
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		return Message{}, raw, true, fmt.Errorf("inbox entry of %s is not valid JSON: %w", channels.MaskPhone(conv), err)
+		return Message{}, raw, true, fmt.Errorf("%w: inbox entry of %s: %v", ErrUnreadable, channels.MaskPhone(conv), err)
 	}
 	return m, raw, true, nil
+}
+
+// ErrUnreadable marks an inbox entry that cannot be decoded; it is moved to
+// the dead-letter list rather than blocking its conversation for good.
+var ErrUnreadable = errors.New("unreadable inbox entry")
+
+var deadLetterScript = redis.NewScript(`
+if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 0 end
+redis.call('LPOP', KEYS[1])
+redis.call('RPUSH', KEYS[2], ARGV[2])
+return 1`)
+
+// DeadLetter moves an unreadable inbox head to the dead-letter list, where
+// an operator can inspect it (KEYS.md), and lets the conversation go on.
+func (s *Store) DeadLetter(ctx context.Context, conv, raw string) error {
+	entry, _ := json.Marshal(map[string]string{"conversation": conv, "raw": raw})
+	return deadLetterScript.Run(ctx, s.rdb, []string{s.keys.Inbox(conv), s.keys.Prefix + ":dead"}, raw, entry).Err()
 }
 
 // LoadState returns the raw dialog state of a conversation, nil when new.
