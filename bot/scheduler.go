@@ -356,6 +356,24 @@ func (s *Scheduler) plan(ctx context.Context, debt dialogs.Debt, rs storage.Remi
 	return nil, next, nil
 }
 
+// channelOrder is the creditor's channel order for a step with the debtor's
+// preferred channel first when the creditor uses it, and last otherwise.
+func channelOrder(creditor []string, preferred string) []string {
+	out := make([]string, 0, len(creditor)+1)
+	if preferred != "" && slices.Contains(creditor, preferred) {
+		out = append(out, preferred)
+	}
+	for _, c := range creditor {
+		if c != preferred {
+			out = append(out, c)
+		}
+	}
+	if preferred != "" && !slices.Contains(creditor, preferred) {
+		out = append(out, preferred)
+	}
+	return out
+}
+
 // whatsAppProviders are tried, in order, for a cadence channel "whatsapp".
 var whatsAppProviders = []string{channels.WhatsApp, channels.WhatsAppCloud, channels.TwilioWhatsApp}
 
@@ -368,7 +386,7 @@ func (s *Scheduler) contact(ctx context.Context, d dialogs.Debtor, order []strin
 		return "", "", "", err
 	}
 	var cands []string
-	for _, c := range append(append([]string{}, order...), d.Channel, channels.Simulator) {
+	for _, c := range append(channelOrder(order, d.Channel), channels.Simulator) {
 		if c == "whatsapp" {
 			for _, p := range whatsAppProviders {
 				if _, ok := s.b.Channel(p); ok {
