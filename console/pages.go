@@ -15,11 +15,16 @@ import (
 
 var pageNames = []string{"login", "queue", "conversation", "dashboard", "agents"}
 
+// debtStatusLabels names a debt's status for agents.
+var debtStatusLabels = map[string]string{
+	"open": "em aberto", "paid": "paga", "disputed": "contestada", "agreement": "em acordo", "suspended": "suspensa",
+}
+
 var reasonLabels = map[string]string{
 	"ask_human": "pediu uma pessoa", "dispute": "contestação", "distress": "sofrimento / urgência",
 	"legal_threat": "ameaça jurídica", "misunderstanding": "bot não entendeu", "verification_failed": "falhou na verificação",
 	"receipt": "enviou comprovante", "abusive": "linguagem abusiva", "bot_error": "erro do bot",
-	"answered_from_phone": "respondido pelo celular",
+	"answered_from_phone": "respondido pelo celular", "vip": "cliente VIP", "high_value": "valor alto",
 }
 
 func money(cents int64) string { return payments.FormatBRL(cents) }
@@ -27,6 +32,7 @@ func money(cents int64) string { return payments.FormatBRL(cents) }
 var funcs = template.FuncMap{
 	"money":  money,
 	"reason": func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
+	"debtStatus": func(s string) string { return firstNonEmpty(debtStatusLabels[s], s) },
 	"wait": func(d time.Duration) string {
 		switch {
 		case d < time.Minute:
