@@ -30,8 +30,8 @@ var reasonLabels = map[string]string{
 func money(cents int64) string { return payments.FormatBRL(cents) }
 
 var funcs = template.FuncMap{
-	"money":  money,
-	"reason": func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
+	"money":      money,
+	"reason":     func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
 	"debtStatus": func(s string) string { return firstNonEmpty(debtStatusLabels[s], s) },
 	"wait": func(d time.Duration) string {
 		switch {
