@@ -292,8 +292,8 @@ func startQuita(t *testing.T, env []string, port int) *quitaProc {
 			q.mu.Lock()
 			out := q.log.String()
 			q.mu.Unlock()
-			if len(out) > 8000 {
-				out = "…" + out[len(out)-8000:]
+			if len(out) > 30000 {
+				out = "…" + out[len(out)-30000:]
 			}
 			t.Logf("quita log (tail):\n%s", out)
 		}
