@@ -1,0 +1,58 @@
+package metrics
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/quita-bot/quita/dialogs"
+)
+
+// TestDashboardUsesKnownMetrics keeps deploy/grafana-dashboard.json in step
+// with the collectors: every quita_* name it queries must exist.
+func TestDashboardUsesKnownMetrics(t *testing.T) {
+	raw, err := os.ReadFile("../../deploy/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New()
+	h := m.Hooks()
+	h.Inbound("sms")
+	h.Outbound("sms", "failed")
+	h.StepLatency(time.Millisecond)
+	h.Blocked("window")
+	for _, k := range []dialogs.ActionKind{dialogs.ActHandoff, dialogs.ActOptOut, dialogs.ActRecordPromise, dialogs.ActCreateAgreement} {
+		h.Action(k, "x")
+	}
+	known := map[string]bool{}
+	fams, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		known[f.GetName()] = true
+	}
+	descs := make(chan *prometheus.Desc, 32)
+	NewQueues(nil, nil, "", nil).Describe(descs)
+	close(descs)
+	fq := regexp.MustCompile(`fqName: "([a-z_]+)"`)
+	for d := range descs {
+		if s := fq.FindStringSubmatch(d.String()); s != nil {
+			known[s[1]] = true
+		}
+	}
+	used := regexp.MustCompile(`\b(quita_[a-z_]+|process_[a-z_]+)`).FindAllString(string(raw), -1)
+	if len(used) < 10 {
+		t.Fatalf("dashboard queries only %d metrics", len(used))
+	}
+	for _, name := range used {
+		base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_count"), "_sum")
+		if !known[base] {
+			t.Errorf("dashboard queries %s, which no collector exports", name)
+		}
+	}
+}
