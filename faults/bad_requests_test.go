@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func TestBadRequestsAreRefusedCleanly(t *testing.T) {
 	r := startRedis(t)
 	tw := startFakeTwilio(t)
 	port := freePort(t)
-	q := startQuita(t, quitaEnv(t, r.URL(), tw.srv.URL, port), port)
+	q := startQuita(t, quitaEnv(t, r.URL(), tw.srv.URL, port, "QUITA_LOG_LEVEL=debug"), port)
 
 	// One genuine message per provider first, so that the replays below
 	// repeat something that really was accepted.
@@ -152,8 +153,16 @@ func TestBadRequestsAreRefusedCleanly(t *testing.T) {
 			t.Errorf("%s has %d inbound entries after the replays, want 1", p, in)
 		}
 	}
-	if strings.Contains(q.logText(), "panic") {
+	logs := q.logText()
+	if strings.Contains(logs, "panic") {
 		t.Errorf("quita logged a panic")
+	}
+	// LGPD: even at debug level, no full phone number reaches the log.
+	// The numbers this test wrote from; the demo debtors are fictitious and named in the startup line.
+	if m := regexp.MustCompile(`55119(1000|0000)\d{4}`).FindString(logs); m != "" {
+		t.Errorf("the log carries an unmasked phone number %q", m)
+	} else {
+		t.Logf("debug log (%d bytes) carries no unmasked phone number", len(logs))
 	}
 	resp, err := client.Get(q.url("/healthz"))
 	if err != nil || resp.StatusCode != http.StatusOK {
