@@ -174,13 +174,9 @@ func (b *Bot) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	for i := 0; i < b.opts.Workers; i++ {
-		b.loop(ctx, "worker", k.Inbound(), groupWorkers, b.handleInbound)
-	}
-	for i := 0; i < b.opts.Senders; i++ {
-		b.loop(ctx, "sender", k.Outbound(), groupSenders, b.handleOutbound)
-	}
-	b.loop(ctx, "actions", k.Actions(), groupActions, b.handleAction)
+	b.loop(ctx, "worker", k.Inbound(), groupWorkers, b.opts.Workers, b.handleInbound)
+	b.loop(ctx, "sender", k.Outbound(), groupSenders, b.opts.Senders, b.handleOutbound)
+	b.loop(ctx, "actions", k.Actions(), groupActions, 1, b.handleAction) // one at a time: a conversation's actions keep their order
 	b.every(ctx, b.opts.ClaimEvery, b.reclaim)
 	b.every(ctx, b.opts.RetryPoll, b.promoteRetries)
 	if b.opts.NudgeAfter > 0 {
@@ -192,15 +188,33 @@ func (b *Bot) Start(ctx context.Context) error {
 // Wait blocks until every loop has stopped after its context ended.
 func (b *Bot) Wait() { b.wg.Wait() }
 
-// loop reads a stream as one consumer and handles each entry; an entry whose
-// handler fails stays pending and is reclaimed later.
-func (b *Bot) loop(ctx context.Context, role, stream, group string, handle func(context.Context, storage.StreamEntry) error) {
+// loop reads a stream as this process's consumer with one blocking read
+// and hands the entries to n handlers, so that a process holds one blocked
+// Redis connection per stream, not one per handler. An entry whose handler
+// fails stays pending and is reclaimed later.
+func (b *Bot) loop(ctx context.Context, role, stream, group string, n int, handle func(context.Context, storage.StreamEntry) error) {
+	work := make(chan storage.StreamEntry)
+	for i := 0; i < n; i++ {
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			for e := range work {
+				// In-flight work finishes even during shutdown: a fresh context.
+				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
+				if err := handle(wctx, e); err != nil {
+					b.log.Warn("entry left pending for retry", "role", role, "entry", e.ID, "err", err)
+				}
+				cancel()
+			}
+		}()
+	}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer close(work)
 		backoff := 100 * time.Millisecond
 		for ctx.Err() == nil {
-			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, 16, b.opts.ReadBlock)
+			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(n), b.opts.ReadBlock)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -212,12 +226,7 @@ func (b *Bot) loop(ctx context.Context, role, stream, group string, handle func(
 			}
 			backoff = 100 * time.Millisecond
 			for _, e := range entries {
-				// In-flight work finishes even during shutdown: a fresh context.
-				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
-				if err := handle(wctx, e); err != nil {
-					b.log.Warn("entry left pending for retry", "role", role, "entry", e.ID, "err", err)
-				}
-				cancel()
+				work <- e // entries already read are handled even if ctx ends now
 			}
 		}
 	}()

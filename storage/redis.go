@@ -6,6 +6,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -22,6 +23,9 @@ func Connect(ctx context.Context, rawURL string) (redis.UniversalClient, error) 
 	if err != nil {
 		return nil, err
 	}
+	// Room for every webhook, worker and sender at once: go-redis's default
+	// (10 per CPU) queues requests under load on a 2-core machine.
+	opts.PoolSize = 10*runtime.GOMAXPROCS(0) + 64
 	rdb := redis.NewUniversalClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
