@@ -165,6 +165,9 @@ type Subject struct {
 	TimeZone string // the debtor's, "" for the policy's default
 	DebtID   string
 	Creditor string
+	// MsgID is the message being checked: an attempt it already recorded
+	// (checked, then the process died before sending) does not count against it.
+	MsgID string
 }
 
 func (s Subject) contactKey() string {
@@ -211,6 +214,7 @@ func (g *Compliance) Check(ctx context.Context, o storage.Outbound, now time.Tim
 	if err != nil {
 		return Decision{}, err
 	}
+	sub.MsgID = o.ID
 	d, err := g.Decide(ctx, sub, now)
 	if err != nil {
 		return Decision{}, err
@@ -279,9 +283,15 @@ func (g *Compliance) Decide(ctx context.Context, sub Subject, now time.Time) (De
 	if p.DailyCap == 0 && p.WeeklyCap == 0 && p.Attempts7d == 0 {
 		return Decision{Allow: true, Reason: "window"}, nil
 	}
-	recent, err := g.Store.ContactsSince(ctx, sub.contactKey(), now.Add(-7*24*time.Hour))
+	all, err := g.Store.ContactsSince(ctx, sub.contactKey(), now.Add(-7*24*time.Hour))
 	if err != nil {
 		return Decision{}, err
+	}
+	recent := all[:0:0] // the attempts of other messages
+	for _, c := range all {
+		if sub.MsgID == "" || c.MsgID != sub.MsgID {
+			recent = append(recent, c)
+		}
 	}
 	local := now.In(loc)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)

@@ -131,3 +131,27 @@ func TestVariantsAssignmentAndWilson(t *testing.T) {
 		t.Fatalf("Wilson(10,100) = %.4f %.4f", lo, hi)
 	}
 }
+
+// A message checked (and counted) once, then redelivered after a crash
+// before it was sent, must not be held back by its own earlier attempt.
+func TestComplianceDoesNotCountAMessageAgainstItself(t *testing.T) {
+	r := redistest.New(t)
+	st := r.Store()
+	daily := PresetBR
+	daily.DailyCap = 1
+	g := &Compliance{Store: st, Default: daily,
+		Subject: func(_ context.Context, o storage.Outbound) (Subject, error) { return Subject{Phone: o.To, DebtorID: "d1"}, nil }}
+	now := time.Date(2026, 11, 26, 14, 0, 0, 0, time.UTC) // Thursday 11:00 in São Paulo
+	first := storage.Outbound{Outbound: channels.Outbound{ID: "m1", To: "+5511987650001", Text: "lembrete"}}
+	for i := 0; i < 2; i++ { // checked, crash, checked again
+		d, err := g.Check(context.Background(), first, now)
+		if err != nil || !d.Allow {
+			t.Fatalf("check %d of the same message = %+v, %v; want allowed", i+1, d, err)
+		}
+	}
+	second := first
+	second.ID = "m2"
+	if d, _ := g.Check(context.Background(), second, now); d.Allow || d.Reason != "daily_cap" {
+		t.Fatalf("another message the same day = %+v, want deferred by the daily cap", d)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/quita-bot/quita/channels"
@@ -51,7 +52,7 @@ func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
 	}
 	res, err := ch.Send(ctx, o.Outbound)
 	if err == nil {
-		return errors.Join(b.sent(ctx, o, res), ack())
+		return b.sent(ctx, o, res, e.ID)
 	}
 	var perm *channels.PermanentError
 	if errors.As(err, &perm) {
@@ -87,35 +88,24 @@ func backoff(base time.Duration, attempt int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-func (b *Bot) sent(ctx context.Context, o storage.Outbound, res channels.SendResult) error {
+// sent records a provider's acceptance and acknowledges the entry, then
+// applies any status callback that beat it here.
+func (b *Bot) sent(ctx context.Context, o storage.Outbound, res channels.SendResult, entryID string) error {
 	status := res.Status
 	if status == "" {
 		status = channels.StatusSent
 	}
-	if err := b.store.MarkSent(ctx, o.ID, res.ProviderID); err != nil {
-		return err
-	}
-	if res.ProviderID != "" {
-		if err := b.store.IndexProviderID(ctx, o.Channel, res.ProviderID, o.ConversationID, o.ID); err != nil {
-			return err
-		}
-	}
-	if _, err := b.store.SetStatus(ctx, o.ConversationID, o.ID, status, ""); err != nil {
+	parked, err := b.store.Sent(ctx, o, res.ProviderID, status, groupSenders, entryID)
+	if err != nil {
 		return err
 	}
 	if b.hooks.Outbound != nil {
 		b.hooks.Outbound(o.Channel, status)
 	}
-	if res.ProviderID == "" {
-		return nil
-	}
-	parked, err := b.store.TakeParkedStatuses(ctx, o.Channel, res.ProviderID)
-	if err != nil {
-		return err
-	}
 	for _, p := range parked {
-		st := channels.StatusUpdate{Channel: o.Channel, ProviderID: res.ProviderID, Status: p[0], ErrorCode: p[1]}
-		if err := b.applyStatus(ctx, o.ConversationID, o.ID, st); err != nil {
+		st, code, _ := strings.Cut(p, "|")
+		update := channels.StatusUpdate{Channel: o.Channel, ProviderID: res.ProviderID, Status: st, ErrorCode: code}
+		if err := b.applyStatus(ctx, o.ConversationID, o.ID, update); err != nil {
 			return err
 		}
 	}

@@ -16,47 +16,86 @@ import (
 // entry is only a notification: it is acknowledged once the inbox it points
 // to was empty while this worker held the lock, so no message is stranded
 // and two messages of one person never run concurrently, in any process.
+// Round trips: one to lock and read, one per message (lookup aside), one to
+// unlock and acknowledge.
 func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
 	conv, _ := e.Values["c"].(string)
 	if conv == "" {
 		return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, e.ID)
 	}
-	err := b.withLock(ctx, conv, func(token string) error {
-		for {
-			m, raw, ok, err := b.store.InboxHead(ctx, conv)
-			if errors.Is(err, storage.ErrUnreadable) {
-				b.log.Error("unreadable inbound moved to the dead-letter list", "conv", channels.MaskPhone(conv), "err", err)
-				if err := b.store.DeadLetter(ctx, conv, raw); err != nil {
-					return err
-				}
-				continue
-			}
-			if err != nil || !ok {
-				return err
-			}
-			if err := b.processInbound(ctx, conv, token, m, raw); err != nil {
-				return err
-			}
-		}
+	token := storage.NewID()
+	var head string
+	var state []byte
+	err := b.acquire(ctx, conv, func() (ok bool, err error) {
+		ok, head, state, err = b.store.Begin(ctx, conv, token, b.opts.LockTTL)
+		return ok, err
 	})
 	if err != nil {
 		return err
 	}
-	return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, e.ID)
+	if err := b.drain(ctx, conv, token, head, state); err != nil {
+		if uerr := b.store.Unlock(context.WithoutCancel(ctx), conv, token); uerr != nil {
+			b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", uerr)
+		}
+		return err
+	}
+	return b.store.Release(ctx, conv, token, b.store.Keys().Inbound(), groupWorkers, e.ID)
+}
+
+// drain runs every inbox message of a locked conversation, oldest first.
+func (b *Bot) drain(ctx context.Context, conv, token, head string, state []byte) error {
+	for head != "" {
+		m, err := storage.DecodeInbox(head)
+		if err != nil {
+			b.log.Error("unreadable inbound moved to the dead-letter list", "conv", channels.MaskPhone(conv), "err", err)
+			if err := b.store.DeadLetter(ctx, conv, head); err != nil {
+				return err
+			}
+			if _, head, _, err = b.store.InboxHead(ctx, conv); err != nil && !errors.Is(err, storage.ErrUnreadable) {
+				return err
+			}
+			continue
+		}
+		c, err := decodeConversation(conv, state)
+		if err != nil {
+			return err
+		}
+		done, err := b.processInbound(ctx, c, token, m, head)
+		if err != nil {
+			return err
+		}
+		head, state = done.next, done.state
+	}
+	return nil
 }
 
 // withLock runs f while holding the conversation's lock, waiting for another
 // holder for up to the lock's lease.
 func (b *Bot) withLock(ctx context.Context, conv string, f func(token string) error) error {
 	token := storage.NewID()
+	err := b.acquire(ctx, conv, func() (bool, error) { return b.store.TryLock(ctx, conv, token, b.opts.LockTTL) })
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.store.Unlock(context.WithoutCancel(ctx), conv, token); err != nil {
+			b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", err)
+		}
+	}()
+	return f(token)
+}
+
+// acquire calls try until it takes the conversation's lock, waiting for
+// another holder for up to the lock's lease.
+func (b *Bot) acquire(ctx context.Context, conv string, try func() (bool, error)) error {
 	wait, deadline := 2*time.Millisecond, time.Now().Add(b.opts.LockTTL)
 	for {
-		ok, err := b.store.TryLock(ctx, conv, token, b.opts.LockTTL)
+		ok, err := try()
 		if err != nil {
 			return fmt.Errorf("lock conversation: %w", err)
 		}
 		if ok {
-			break
+			return nil
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("conversation %s stayed locked for %s", channels.MaskPhone(conv), b.opts.LockTTL)
@@ -67,12 +106,6 @@ func (b *Bot) withLock(ctx context.Context, conv string, f func(token string) er
 		}
 		wait = min(wait*2, 50*time.Millisecond)
 	}
-	defer func() {
-		if err := b.store.Unlock(context.WithoutCancel(ctx), conv, token); err != nil {
-			b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", err)
-		}
-	}()
-	return f(token)
 }
 
 // loadConversation returns a conversation's state, fresh when new.
@@ -81,6 +114,11 @@ func (b *Bot) loadConversation(ctx context.Context, conv string) (dialogs.Conver
 	if err != nil {
 		return dialogs.Conversation{}, err
 	}
+	return decodeConversation(conv, raw)
+}
+
+// decodeConversation reads a stored state; nil is a new conversation.
+func decodeConversation(conv string, raw []byte) (dialogs.Conversation, error) {
 	if raw == nil {
 		return dialogs.Conversation{ID: conv, Phone: conv}, nil
 	}
@@ -96,11 +134,14 @@ func (b *Bot) Conversation(ctx context.Context, conv string) (dialogs.Conversati
 	return b.loadConversation(ctx, conv)
 }
 
-func (b *Bot) processInbound(ctx context.Context, conv, token string, m storage.Message, raw string) error {
-	c, err := b.loadConversation(ctx, conv)
-	if err != nil {
-		return err
-	}
+// stepped is what a committed step leaves: the state it wrote and the
+// conversation's next inbox head.
+type stepped struct {
+	state []byte
+	next  string
+}
+
+func (b *Bot) processInbound(ctx context.Context, c dialogs.Conversation, token string, m storage.Message, raw string) (stepped, error) {
 	if m.Channel != "" {
 		c.Channel = m.Channel
 	}
@@ -109,20 +150,25 @@ func (b *Bot) processInbound(ctx context.Context, conv, token string, m storage.
 	}
 	if m.Origin == "staff" { // a person answered from our own phone: the bot falls silent
 		c.Handoff = dialogs.Handoff{Status: dialogs.HandoffAssigned, Reason: "answered_from_phone", Agent: "phone", Since: m.At}
-		return b.commitStep(ctx, c, token, raw, []storage.Message{m}, nil, b.now())
+		return b.commit(ctx, c, token, raw, []storage.Message{m}, nil, b.now(), -1)
 	}
 	ev := dialogs.Event{Kind: dialogs.EventInbound, Channel: m.Channel, Text: m.Text}
 	for _, a := range m.Attachments {
 		ev.Media = append(ev.Media, dialogs.Media{Kind: a.Kind, ContentType: a.ContentType, URL: a.URL, Filename: a.Filename})
 	}
-	return b.step(ctx, c, ev, token, raw, []storage.Message{m})
+	return b.stepNext(ctx, c, ev, token, raw, []storage.Message{m})
 }
 
 // step runs the dialog and commits its result with the given transcript entries.
 func (b *Bot) step(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, token, raw string, msgs []storage.Message) error {
+	_, err := b.stepNext(ctx, c, ev, token, raw, msgs)
+	return err
+}
+
+func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, token, raw string, msgs []storage.Message) (stepped, error) {
 	cs, err := b.lookupCase(ctx, c)
 	if err != nil {
-		return err
+		return stepped{}, err
 	}
 	ev.Case = &cs
 	now := b.now()
@@ -141,13 +187,21 @@ func (b *Bot) step(ctx context.Context, c dialogs.Conversation, ev dialogs.Event
 	if next.DebtorID == "" && cs.Debtor != nil {
 		next.DebtorID, next.CreditorID = cs.Debtor.ID, cs.Creditor.ID
 	}
-	if err := b.commitStep(ctx, next, token, raw, msgs, actions, now); err != nil {
-		return err
+	return b.commit(ctx, next, token, raw, msgs, actions, now, b.nudge(ev, next, actions, now))
+}
+
+// nudge arms the "no answer for a while" timer after the bot answered the
+// debtor (the dialog sends at most one gentle nudge), and disarms it when
+// the debtor wrote and the bot had nothing to say or a person holds the
+// conversation; other events leave it.
+func (b *Bot) nudge(ev dialogs.Event, c dialogs.Conversation, actions []dialogs.Action, now time.Time) int64 {
+	if b.opts.NudgeAfter <= 0 || ev.Kind != dialogs.EventInbound {
+		return 0
 	}
-	if ev.Kind == dialogs.EventInbound {
-		b.scheduleNudge(ctx, next, sends(actions))
+	if sends(actions) && !c.Handoff.Active() {
+		return now.Add(b.opts.NudgeAfter).UnixMilli()
 	}
-	return nil
+	return -1
 }
 
 func sends(actions []dialogs.Action) bool {
@@ -162,11 +216,16 @@ func sends(actions []dialogs.Action) bool {
 // commitStep turns actions into outbound messages and action-stream entries
 // and commits them with the state and transcript.
 func (b *Bot) commitStep(ctx context.Context, c dialogs.Conversation, token, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time) error {
+	_, err := b.commit(ctx, c, token, raw, msgs, actions, now, 0)
+	return err
+}
+
+func (b *Bot) commit(ctx context.Context, c dialogs.Conversation, token, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time, nudge int64) (stepped, error) {
 	state, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
+		return stepped{}, fmt.Errorf("encode state: %w", err)
 	}
-	commit := storage.Commit{Conversation: c.ID, Token: token, InboxRaw: raw, State: state, Messages: msgs, At: now}
+	commit := storage.Commit{Conversation: c.ID, Token: token, InboxRaw: raw, State: state, Messages: msgs, At: now, Nudge: nudge}
 	origin := "reply"
 	if len(msgs) == 0 || msgs[0].Direction != storage.In {
 		origin = "reminder"
@@ -178,7 +237,7 @@ func (b *Bot) commitStep(ctx context.Context, c dialogs.Conversation, token, raw
 		if a.Kind == dialogs.ActSend && a.Message != nil {
 			outs, err := b.outboundFor(ctx, c, *a.Message, origin, now)
 			if err != nil {
-				return err
+				return stepped{}, err
 			}
 			for _, o := range outs {
 				commit.Outbound = append(commit.Outbound, o)
@@ -188,17 +247,18 @@ func (b *Bot) commitStep(ctx context.Context, c dialogs.Conversation, token, raw
 		}
 		enc, err := json.Marshal(a)
 		if err != nil {
-			return fmt.Errorf("encode action: %w", err)
+			return stepped{}, fmt.Errorf("encode action: %w", err)
 		}
 		commit.Actions = append(commit.Actions, enc)
 	}
-	if err := b.store.Commit(ctx, commit); err != nil {
+	next, err := b.store.CommitNext(ctx, commit)
+	if err != nil {
 		if errors.Is(err, storage.ErrLockLost) {
 			b.log.Warn("lock lost before commit; another worker redoes the step", "conv", channels.MaskPhone(c.ID))
 		}
-		return err
+		return stepped{}, err
 	}
-	return nil
+	return stepped{state: state, next: next}, nil
 }
 
 // outboundFor splits a dialog message into outbound messages: the text, then

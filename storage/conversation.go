@@ -68,11 +68,20 @@ func (s *Store) InboxHead(ctx context.Context, conv string) (Message, string, bo
 	if err != nil {
 		return Message{}, "", false, fmt.Errorf("read inbox: %w", err)
 	}
-	var m Message
-	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		return Message{}, raw, true, fmt.Errorf("%w: inbox entry of %s: %v", ErrUnreadable, channels.MaskPhone(conv), err)
+	m, err := DecodeInbox(raw)
+	if err != nil {
+		return Message{}, raw, true, fmt.Errorf("inbox of %s: %w", channels.MaskPhone(conv), err)
 	}
 	return m, raw, true, nil
+}
+
+// DecodeInbox reads an inbox entry; a damaged one is ErrUnreadable.
+func DecodeInbox(raw string) (Message, error) {
+	var m Message
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return Message{}, fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	return m, nil
 }
 
 // ErrUnreadable marks an inbox entry that cannot be decoded; it is moved to
@@ -129,8 +138,10 @@ for j = 1, a do
   i = i + 1
 end
 redis.call('ZADD', KEYS[7], ARGV[4], ARGV[5])
+local nudge = tonumber(ARGV[i])
+if nudge > 0 then redis.call('ZADD', KEYS[10], nudge, ARGV[5]) elseif nudge < 0 then redis.call('ZREM', KEYS[10], ARGV[5]) end
 redis.call('PUBLISH', KEYS[8], ARGV[5])
-return 1`)
+return redis.call('LINDEX', KEYS[2], 0)`)
 
 // Commit is one atomic step of a conversation.
 type Commit struct {
@@ -142,16 +153,26 @@ type Commit struct {
 	Outbound     []Outbound
 	Actions      [][]byte // encoded dialog actions for the action stream
 	At           time.Time
+	// Nudge arms the conversation's "no answer" timer at this Unix time in
+	// milliseconds (> 0), cancels it (< 0) or leaves it (0).
+	Nudge int64
 }
 
 // Commit saves state, transcript and outbound messages and pops the inbox
 // head in one atomic script, only while the caller still holds the lock.
 func (s *Store) Commit(ctx context.Context, c Commit) error {
+	_, err := s.CommitNext(ctx, c)
+	return err
+}
+
+// CommitNext is Commit that also returns the conversation's next inbox head
+// ("" when the inbox is empty), saving the worker a round trip.
+func (s *Store) CommitNext(ctx context.Context, c Commit) (string, error) {
 	args := []any{c.Token, c.InboxRaw, c.State, c.At.UnixMilli(), c.Conversation, len(c.Messages)}
 	for _, m := range c.Messages {
 		b, err := json.Marshal(m)
 		if err != nil {
-			return fmt.Errorf("encode message: %w", err)
+			return "", fmt.Errorf("encode message: %w", err)
 		}
 		args = append(args, m.ID, b)
 	}
@@ -159,7 +180,7 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 	for _, o := range c.Outbound {
 		b, err := json.Marshal(o)
 		if err != nil {
-			return fmt.Errorf("encode outbound: %w", err)
+			return "", fmt.Errorf("encode outbound: %w", err)
 		}
 		args = append(args, b)
 	}
@@ -167,16 +188,21 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 	for _, a := range c.Actions {
 		args = append(args, a)
 	}
+	args = append(args, c.Nudge)
 	keys := []string{s.keys.Lock(c.Conversation), s.keys.Inbox(c.Conversation), s.keys.State(c.Conversation),
-		s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation), s.keys.Outbound(), s.keys.Conversations(), s.keys.Events(), s.keys.Actions()}
-	err := commitScript.Run(ctx, s.rdb, keys, args...).Err()
+		s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation), s.keys.Outbound(), s.keys.Conversations(), s.keys.Events(),
+		s.keys.Actions(), s.keys.Nudges()}
+	next, err := commitScript.Run(ctx, s.rdb, keys, args...).Text()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
 	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
-		return ErrLockLost
+		return "", ErrLockLost
 	}
 	if err != nil {
-		return fmt.Errorf("commit conversation step: %w", err)
+		return "", fmt.Errorf("commit conversation step: %w", err)
 	}
-	return nil
+	return next, nil
 }
 
 // Transcript returns the last limit messages of a conversation (all when
@@ -246,11 +272,6 @@ func (s *Store) SetStatus(ctx context.Context, conv, msgID, status, errorCode st
 	return n == 1, nil
 }
 
-// IndexProviderID remembers which transcript message a provider id belongs to.
-func (s *Store) IndexProviderID(ctx context.Context, channel, providerID, conv, msgID string) error {
-	return s.rdb.Set(ctx, s.keys.ProviderIndex(channel, providerID), conv+"|"+msgID, 30*24*time.Hour).Err()
-}
-
 // LookupProviderID finds the conversation and message of a provider id.
 func (s *Store) LookupProviderID(ctx context.Context, channel, providerID string) (conv, msgID string, ok bool, err error) {
 	v, err := s.rdb.Get(ctx, s.keys.ProviderIndex(channel, providerID)).Result()
@@ -304,21 +325,4 @@ func (s *Store) ParkStatus(ctx context.Context, channel, providerID, status, err
 	pipe.Expire(ctx, key, time.Hour)
 	_, err := pipe.Exec(ctx)
 	return err
-}
-
-// TakeParkedStatuses returns and forgets the parked statuses of a provider id.
-func (s *Store) TakeParkedStatuses(ctx context.Context, channel, providerID string) ([][2]string, error) {
-	key := s.keys.ParkedStatus(channel, providerID)
-	pipe := s.rdb.TxPipeline()
-	lr := pipe.LRange(ctx, key, 0, -1)
-	pipe.Del(ctx, key)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("take parked statuses: %w", err)
-	}
-	out := make([][2]string, 0, len(lr.Val()))
-	for _, v := range lr.Val() {
-		st, code, _ := strings.Cut(v, "|")
-		out = append(out, [2]string{st, code})
-	}
-	return out, nil
 }

@@ -18,11 +18,6 @@ func (s *Store) ScheduleNudge(ctx context.Context, conv string, at time.Time) er
 	return s.rdb.ZAdd(ctx, s.keys.Nudges(), redis.Z{Score: float64(at.UnixMilli()), Member: conv}).Err()
 }
 
-// CancelNudge forgets a conversation's nudge (the debtor answered).
-func (s *Store) CancelNudge(ctx context.Context, conv string) error {
-	return s.rdb.ZRem(ctx, s.keys.Nudges(), conv).Err()
-}
-
 var claimNudgesScript = redis.NewScript(`
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, c in ipairs(due) do redis.call('ZREM', KEYS[1], c) end

@@ -136,12 +136,6 @@ func (s *Store) PromoteRetries(ctx context.Context, now time.Time, max int) (int
 		strconv.FormatInt(now.UnixMilli(), 10), max).Int()
 }
 
-// MarkSent records that a message was handed to its provider, so that a
-// redelivered stream entry is not sent twice.
-func (s *Store) MarkSent(ctx context.Context, msgID, providerID string) error {
-	return s.rdb.Set(ctx, s.keys.Sent(msgID), providerID, DedupeTTL).Err()
-}
-
 // WasSent reports whether a message was already handed to its provider.
 func (s *Store) WasSent(ctx context.Context, msgID string) (bool, error) {
 	n, err := s.rdb.Exists(ctx, s.keys.Sent(msgID)).Result()
@@ -156,4 +150,37 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 		return o, fmt.Errorf("outbound entry %s: %w", e.ID, err)
 	}
 	return o, nil
+}
+
+var sentScript = redis.NewScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local parked = {}
+if ARGV[1] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+  parked = redis.call('LRANGE', KEYS[4], 0, -1)
+  redis.call('DEL', KEYS[4])
+end
+local cur = redis.call('HGET', KEYS[3], ARGV[5])
+local r = cur and tonumber(string.match(cur, '^(%d+)|'))
+if not r or r < tonumber(ARGV[6]) then
+  redis.call('HSET', KEYS[3], ARGV[5], ARGV[6] .. '|' .. ARGV[7] .. '|')
+  redis.call('PUBLISH', KEYS[5], ARGV[8])
+end
+redis.call('XACK', KEYS[6], ARGV[9], ARGV[10])
+redis.call('XDEL', KEYS[6], ARGV[10])
+return parked`)
+
+// Sent records, in one round trip, that a provider accepted an outbound
+// message: the "sent" mark, the provider-id index, the status on the
+// transcript, and the acknowledgement of its stream entry. It returns the
+// statuses ("status|code") that arrived before this record, to apply now.
+func (s *Store) Sent(ctx context.Context, o Outbound, providerID, status, group, entryID string) ([]string, error) {
+	keys := []string{s.keys.Sent(o.ID), s.keys.ProviderIndex(o.Channel, providerID), s.keys.Status(o.ConversationID),
+		s.keys.ParkedStatus(o.Channel, providerID), s.keys.Events(), s.keys.Outbound()}
+	parked, err := sentScript.Run(ctx, s.rdb, keys, providerID, DedupeTTL.Milliseconds(), o.ConversationID+"|"+o.ID,
+		(30 * 24 * time.Hour).Milliseconds(), o.ID, StatusRank(status), status, o.ConversationID, group, entryID).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("record send: %w", err)
+	}
+	return parked, nil
 }
