@@ -140,7 +140,9 @@ func TestComplianceDoesNotCountAMessageAgainstItself(t *testing.T) {
 	daily := PresetBR
 	daily.DailyCap = 1
 	g := &Compliance{Store: st, Default: daily,
-		Subject: func(_ context.Context, o storage.Outbound) (Subject, error) { return Subject{Phone: o.To, DebtorID: "d1"}, nil }}
+		Subject: func(_ context.Context, o storage.Outbound) (Subject, error) {
+			return Subject{Phone: o.To, DebtorID: "d1"}, nil
+		}}
 	now := time.Date(2026, 11, 26, 14, 0, 0, 0, time.UTC) // Thursday 11:00 in São Paulo
 	first := storage.Outbound{Outbound: channels.Outbound{ID: "m1", To: "+5511987650001", Text: "lembrete"}}
 	for i := 0; i < 2; i++ { // checked, crash, checked again
