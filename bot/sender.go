@@ -47,6 +47,14 @@ func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
 		}
 		return ack()
 	}
+	release, ok := b.limits.enter(o.Channel, b.opts.Senders)
+	if !ok { // this channel already holds its share of the senders: let other channels through
+		if err := b.store.ScheduleRetry(ctx, o, now.Add(busyRetry)); err != nil {
+			return err
+		}
+		return ack()
+	}
+	defer release()
 	if err := b.limits.wait(ctx, o.Channel); err != nil {
 		return err
 	}
@@ -80,6 +88,10 @@ func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
 	}
 	return ack()
 }
+
+// busyRetry is how soon a message waits again when its channel's senders
+// are all busy (a slow or hanging provider); it is not an attempt.
+const busyRetry = 250 * time.Millisecond
 
 // backoff is base·2^(attempt−1) with ±20% jitter, capped at 10 minutes.
 func backoff(base time.Duration, attempt int) time.Duration {
