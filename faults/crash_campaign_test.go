@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/quita-bot/quita/portfolio"
 )
 
 // campaignZone picks a time zone where it is now a weekday between 10:30
@@ -32,23 +34,6 @@ func campaignZone(now time.Time) (string, bool) {
 	return "", false
 }
 
-// cpf makes a valid CPF from a number.
-func cpf(n int) string {
-	d := []byte(fmt.Sprintf("%09d", n))
-	for _, k := range []int{9, 10} {
-		sum := 0
-		for i := 0; i < k; i++ {
-			sum += int(d[i]-'0') * (k + 1 - i)
-		}
-		c := sum * 10 % 11
-		if c == 10 {
-			c = 0
-		}
-		d = append(d, byte('0'+c))
-	}
-	return string(d)
-}
-
 // TestCrashMidCampaign SIGKILLs quita while the reminder scheduler is
 // sending a campaign, restarts it, and counts: no debtor may be skipped, and
 // repeats (a reminder handed to the provider twice) are reported, goal 0.
@@ -69,7 +54,7 @@ func TestCrashMidCampaign(t *testing.T) {
 	due := time.Now().In(loc).AddDate(0, 0, 3).Format(time.DateOnly) // D-3 is today, 10:00 local: due now
 	rows := make([]map[string]string, debts)
 	for i := range rows {
-		rows[i] = map[string]string{"creditor": "loja-exemplo", "debtor_name": "Cliente " + strconv.Itoa(i), "cpf": cpf(100000 + i),
+		rows[i] = map[string]string{"creditor": "loja-exemplo", "debtor_name": "Cliente " + strconv.Itoa(i), "cpf": portfolio.CPFFor(100000 + i),
 			"phone": phone(5000 + i), "channel": "sms", "timezone": zone, "invoice": "NF-" + strconv.Itoa(i),
 			"amount": "359,90", "due_date": due, "payment_method": "boleto"}
 	}

@@ -12,29 +12,11 @@ import (
 	"github.com/quita-bot/quita/storage/redistest"
 )
 
-// cpfFor makes a valid CPF from a number (check digits computed).
-func cpfFor(n int) string {
-	base := fmt.Sprintf("%09d", n%1_000_000_000)
-	d := []byte(base)
-	for _, k := range []int{9, 10} {
-		sum := 0
-		for i := 0; i < k; i++ {
-			sum += int(d[i]-'0') * (k + 1 - i)
-		}
-		c := sum * 10 % 11
-		if c == 10 {
-			c = 0
-		}
-		d = append(d, byte('0'+c))
-	}
-	return string(d)
-}
-
 func syntheticRows(n, offset int) []Row {
 	rows := make([]Row, n)
 	for i := range rows {
 		k := offset + i
-		rows[i] = Row{Line: i + 2, Creditor: "loja-exemplo", DebtorName: "Cliente " + strconv.Itoa(k), CPF: cpfFor(k + 1000),
+		rows[i] = Row{Line: i + 2, Creditor: "loja-exemplo", DebtorName: "Cliente " + strconv.Itoa(k), CPF: CPFFor(k + 1000),
 			Phone: fmt.Sprintf("+55119%08d", k), Invoice: "NF-" + strconv.Itoa(k), Description: "Parcela 3/10",
 			Amount: "359,90", DueDate: "2026-12-10", PaymentMethod: "boleto"}
 	}

@@ -3,7 +3,10 @@
 // upserts by (creditor, invoice), and the admin HTTP API.
 package portfolio
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // NormalizeCPF keeps a CPF's digits ("529.982.247-25" → "52998224725").
 func NormalizeCPF(s string) string {
@@ -34,17 +37,30 @@ func ValidCPF(digits string) bool {
 		return false
 	}
 	for _, n := range []int{9, 10} {
-		sum := 0
-		for i := 0; i < n; i++ {
-			sum += int(digits[i]-'0') * (n + 1 - i)
-		}
-		d := sum * 10 % 11
-		if d == 10 {
-			d = 0
-		}
-		if int(digits[n]-'0') != d {
+		if digits[n] != cpfCheckDigit(digits[:n]) {
 			return false
 		}
 	}
 	return true
+}
+
+// cpfCheckDigit is the modulo-11 digit that follows the first n digits.
+func cpfCheckDigit(first string) byte {
+	n, sum := len(first), 0
+	for i := 0; i < n; i++ {
+		sum += int(first[i]-'0') * (n + 1 - i)
+	}
+	d := sum * 10 % 11
+	if d == 10 {
+		d = 0
+	}
+	return byte('0' + d)
+}
+
+// CPFFor makes a valid CPF from a number (its first nine digits, then the
+// check digits): synthetic debtors for benchmarks, demos and tests.
+func CPFFor(n int) string {
+	d := fmt.Sprintf("%09d", n%1_000_000_000)
+	d += string(cpfCheckDigit(d))
+	return d + string(cpfCheckDigit(d))
 }

@@ -161,3 +161,14 @@ func FuzzImportCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestCPFForMakesValidCPFs(t *testing.T) {
+	if got := CPFFor(529982247); got != "52998224725" { // the CPF of DOMAIN.md's examples
+		t.Fatalf("CPFFor(529982247) = %s, want 52998224725", got)
+	}
+	for n := 1; n < 5000; n += 7 {
+		if c := CPFFor(n); !ValidCPF(c) {
+			t.Fatalf("CPFFor(%d) = %s is not a valid CPF", n, c)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func (s *Store) SaveAgent(ctx context.Context, a Agent) error {
 // Agent loads an account; ErrNotFound when there is none.
 func (s *Store) Agent(ctx context.Context, email string) (Agent, error) {
 	var a Agent
-	err := s.agentJSON(ctx, s.keys.Agent(email), &a)
+	err := s.getJSON(ctx, s.keys.Agent(email), &a)
 	return a, err
 }
 
@@ -136,19 +136,4 @@ func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
 		out = append(out, a)
 	}
 	return out, nil
-}
-
-// agentJSON decodes the JSON string at key; ErrNotFound when missing.
-func (s *Store) agentJSON(ctx context.Context, key string, v any) error {
-	b, err := s.rdb.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("load %s: %w", key, err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("decode %s: %w", key, err)
-	}
-	return nil
 }

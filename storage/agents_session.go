@@ -38,7 +38,7 @@ func (s *Store) SaveSession(ctx context.Context, hash string, sess Session, ttl 
 // LoadSession returns a session; ErrNotFound when it expired or never existed.
 func (s *Store) LoadSession(ctx context.Context, hash string) (Session, error) {
 	var sess Session
-	err := s.agentJSON(ctx, s.keys.Session(hash), &sess)
+	err := s.getJSON(ctx, s.keys.Session(hash), &sess)
 	return sess, err
 }
 

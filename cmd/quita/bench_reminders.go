@@ -172,28 +172,11 @@ func benchRows(n, offset int, creditor, due string) []portfolio.Row {
 	rows := make([]portfolio.Row, n)
 	for i := range rows {
 		k := offset + i
-		rows[i] = portfolio.Row{Line: i + 2, Creditor: creditor, DebtorName: "Cliente " + strconv.Itoa(k), CPF: benchCPF(k + 1000),
+		rows[i] = portfolio.Row{Line: i + 2, Creditor: creditor, DebtorName: "Cliente " + strconv.Itoa(k), CPF: portfolio.CPFFor(k + 1000),
 			Phone: fmt.Sprintf("+55119%08d", k), Channel: channels.SMS, Invoice: "NF-" + strconv.Itoa(k),
 			Description: "Parcela 3/10", Amount: "359,90", DueDate: due, PaymentMethod: "boleto", TimeZone: "America/Sao_Paulo"}
 	}
 	return rows
-}
-
-// benchCPF makes a valid CPF from a number (check digits computed).
-func benchCPF(n int) string {
-	d := []byte(fmt.Sprintf("%09d", n%1_000_000_000))
-	for _, k := range []int{9, 10} {
-		sum := 0
-		for i := 0; i < k; i++ {
-			sum += int(d[i]-'0') * (k + 1 - i)
-		}
-		c := sum * 10 % 11
-		if c == 10 {
-			c = 0
-		}
-		d = append(d, byte('0'+c))
-	}
-	return string(d)
 }
 
 func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
