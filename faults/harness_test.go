@@ -3,9 +3,6 @@ package faults
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,13 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/quita-bot/quita/channels/twilio"
 )
 
 // Credentials of the fake providers the quita processes are configured with.
@@ -354,23 +352,6 @@ func (q *quitaProc) url(path string) string {
 
 var client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 
-// twilioSign signs like Twilio: base64(HMAC-SHA1(token, URL + sorted name+value)).
-func twilioSign(token, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(fullURL)
-	for _, k := range keys {
-		b.WriteString(k + form.Get(k))
-	}
-	m := hmac.New(sha1.New, []byte(token))
-	m.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
 func inboundSMS(sid, from, body string) url.Values {
 	return url.Values{"MessageSid": {sid}, "AccountSid": {twilioSID}, "From": {from}, "To": {twilioFrom},
 		"Body": {body}, "NumMedia": {"0"}}
@@ -380,7 +361,7 @@ func inboundSMS(sid, from, body string) url.Values {
 func (q *quitaProc) postTwilio(path string, form url.Values, token string) (int, error) {
 	req, _ := http.NewRequest(http.MethodPost, q.url(path), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", twilioSign(token, q.url(path), form))
+	req.Header.Set("X-Twilio-Signature", twilio.Sign(token, q.url(path), form))
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +23,7 @@ import (
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/bot/metrics"
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/twilio"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/storage"
 )
@@ -236,7 +234,7 @@ func benchInbound(ctx context.Context, args []string) error {
 					"From": {phones[i]}, "To": {benchFrom}, "Body": {"oi"}, "NumMedia": {"0"}}
 				req.Header.SetMethod("POST")
 				req.Header.SetContentType("application/x-www-form-urlencoded")
-				req.Header.Set("X-Twilio-Signature", benchSign(benchToken, webhookURL, form))
+				req.Header.Set("X-Twilio-Signature", twilio.Sign(benchToken, webhookURL, form))
 				req.SetBodyString(form.Encode())
 				started[i].Store(time.Now().UnixNano())
 				return func(ok bool) {
@@ -348,21 +346,6 @@ func load(ctx context.Context, c int, d time.Duration, addr, path string, prepar
 	}
 	wg.Wait()
 	return all, int(failures.Load())
-}
-
-// benchSign signs a webhook as Twilio does.
-func benchSign(token, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	m := hmac.New(sha1.New, []byte(token))
-	m.Write([]byte(fullURL))
-	for _, k := range keys {
-		m.Write([]byte(k + form.Get(k)))
-	}
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
 func freeTCPPort() (int, error) {

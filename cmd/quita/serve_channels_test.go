@@ -1,19 +1,16 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/quita-bot/quita/channels/twilio"
 	"github.com/quita-bot/quita/storage/redistest"
 )
 
@@ -49,30 +46,11 @@ func (f *fakeTwilioAPI) Requests() []url.Values {
 	return append([]url.Values(nil), f.requests...)
 }
 
-// twilioSign signs a webhook the way Twilio does: base64(HMAC-SHA1(auth
-// token, URL + every POST parameter's name and value sorted by name))
-// (https://www.twilio.com/docs/usage/security#validating-requests).
-func twilioSign(token, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(fullURL)
-	for _, k := range keys {
-		b.WriteString(k + form.Get(k))
-	}
-	m := hmac.New(sha1.New, []byte(token))
-	m.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
 func postTwilio(t *testing.T, s *service, path string, form url.Values, token string) *http.Response {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", twilioSign(token, s.cfg.PublicURL+path, form))
+	req.Header.Set("X-Twilio-Signature", twilio.Sign(token, s.cfg.PublicURL+path, form))
 	resp, err := s.app.Test(req, 5000)
 	if err != nil {
 		t.Fatal(err)
