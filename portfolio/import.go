@@ -62,6 +62,7 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 		valid = append(valid, v)
 	}
 	sum.Failed = len(failedLines)
+	sum.Rows = len(valid) + sum.Failed // lines the CSV reader could not split count as rows too
 	sort.SliceStable(sum.Errors, func(i, j int) bool { return sum.Errors[i].Line < sum.Errors[j].Line })
 	batch, perTrip := max(im.Batch, 1), max(im.PerTrip, 1)
 	if im.Batch <= 0 {

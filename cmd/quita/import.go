@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,11 +94,26 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	rows, perrs := portfolio.ParseCSV(f)
 	known := func(id string) bool { _, ok := dir.Creditor(id); return ok }
 	if *dry {
-		sum := portfolio.Summary{Rows: len(rows), Errors: perrs}
+		sum := portfolio.Summary{Errors: perrs}
+		failed := map[int]bool{}
+		for _, e := range perrs {
+			failed[e.Line] = e.Line > 1
+		}
 		for _, r := range rows {
 			if _, errs := portfolio.Validate(r, known); len(errs) > 0 {
 				sum.Errors = append(sum.Errors, errs...)
+				failed[r.Line] = true
+			}
+		}
+		for _, bad := range failed {
+			if bad {
 				sum.Failed++
+			}
+		}
+		sum.Rows = len(rows) // plus the lines the CSV reader could not split:
+		for line, bad := range failed {
+			if bad && !slices.ContainsFunc(rows, func(r portfolio.Row) bool { return r.Line == line }) {
+				sum.Rows++
 			}
 		}
 		return printSummary(stdout, sum, *asJSON, true)
