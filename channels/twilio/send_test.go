@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/channeltest"
 )
 
 func newSendTwilio(t *testing.T, edit func(*Config)) (*Twilio, *fakeTwilio) {
@@ -192,19 +193,7 @@ func TestSendErrors(t *testing.T) {
 			tw, fake := newSendTwilio(t, nil)
 			fake.failFor("+5511987650001", tc.failure)
 			_, err := tw.Send(context.Background(), channels.Outbound{ID: "o1", Channel: channels.SMS, To: "+5511987650001", Text: "Oi"})
-			if err == nil {
-				t.Fatal("Send succeeded against a failing API")
-			}
-			var perm *channels.PermanentError
-			isPerm := errors.As(err, &perm)
-			switch {
-			case tc.permanent == "" && isPerm:
-				t.Errorf("got permanent %v, want a retryable error", err)
-			case tc.permanent != "" && !isPerm:
-				t.Errorf("got retryable %v, want PermanentError %s", err, tc.permanent)
-			case isPerm && perm.Code != tc.permanent:
-				t.Errorf("PermanentError code %q, want %q", perm.Code, tc.permanent)
-			}
+			channeltest.CheckFailure(t, err, tc.permanent)
 		})
 	}
 }
@@ -305,20 +294,7 @@ func TestNewConfigErrors(t *testing.T) {
 			cfg := Config{AccountSID: testSID, AuthToken: testToken, From: "+5511933330000", PublicURL: testPublic}
 			tc.edit(&cfg)
 			_, err := New(cfg, fakeMedia{}, quietLog())
-			if tc.want == nil {
-				if err != nil {
-					t.Fatalf("New: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("New accepted a bad config")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			channeltest.CheckConfigError(t, err, tc.want)
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/channeltest"
 )
 
 const ana = "+5511987650001"
@@ -174,19 +175,7 @@ func TestSendErrors(t *testing.T) {
 			c, g := newSendCloud(t, wroteAgo(time.Hour))
 			g.failures["5511987650001"] = tc.failure
 			_, err := c.Send(context.Background(), channels.Outbound{ID: "o1", To: ana, Text: "Oi"})
-			if err == nil {
-				t.Fatal("Send succeeded against a failing API")
-			}
-			var perm *channels.PermanentError
-			isPerm := errors.As(err, &perm)
-			switch {
-			case tc.permanent == "" && isPerm:
-				t.Errorf("got permanent %v, want retryable", err)
-			case tc.permanent != "" && !isPerm:
-				t.Errorf("got retryable %v, want PermanentError %s", err, tc.permanent)
-			case isPerm && perm.Code != tc.permanent:
-				t.Errorf("code %q, want %q", perm.Code, tc.permanent)
-			}
+			channeltest.CheckFailure(t, err, tc.permanent)
 		})
 	}
 }

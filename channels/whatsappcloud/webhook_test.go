@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/channeltest"
 )
 
 func TestVerificationHandshake(t *testing.T) {
@@ -229,20 +230,7 @@ func TestNewConfigErrors(t *testing.T) {
 			cfg := testConfig()
 			tc.edit(&cfg)
 			_, err := New(cfg, fakeMedia{}, fakeWindow{}, nil, quietLog())
-			if tc.want == nil {
-				if err != nil {
-					t.Fatalf("New: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("New accepted a bad config")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			channeltest.CheckConfigError(t, err, tc.want)
 		})
 	}
 	if _, err := New(testConfig(), nil, nil, nil, quietLog()); err == nil || !strings.Contains(err.Error(), "Window") || !strings.Contains(err.Error(), "media") {
