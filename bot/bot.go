@@ -5,7 +5,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"sync"
@@ -174,9 +173,9 @@ func (b *Bot) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	b.loop(ctx, "worker", k.Inbound(), groupWorkers, b.opts.Workers, b.handleInbound)
-	b.loop(ctx, "sender", k.Outbound(), groupSenders, b.opts.Senders, b.handleOutbound)
-	b.loop(ctx, "actions", k.Actions(), groupActions, 1, b.handleAction) // one at a time: a conversation's actions keep their order
+	b.loop(ctx, "worker", k.Inbound(), groupWorkers, b.opts.Workers, inboundKey, b.handleInbound)
+	b.loop(ctx, "sender", k.Outbound(), groupSenders, b.opts.Senders, outboundKey, b.handleOutbound)
+	b.loop(ctx, "actions", k.Actions(), groupActions, 1, inboundKey, b.handleAction) // one at a time: a conversation's actions keep their order
 	b.every(ctx, b.opts.ClaimEvery, b.reclaim)
 	b.every(ctx, b.opts.RetryPoll, b.promoteRetries)
 	if b.opts.NudgeAfter > 0 {
@@ -190,21 +189,25 @@ func (b *Bot) Wait() { b.wg.Wait() }
 
 // loop reads a stream as this process's consumer with one blocking read
 // and hands the entries to n handlers, so that a process holds one blocked
-// Redis connection per stream, not one per handler. An entry whose handler
-// fails stays pending and is reclaimed later.
-func (b *Bot) loop(ctx context.Context, role, stream, group string, n int, handle func(context.Context, storage.StreamEntry) error) {
-	work := make(chan storage.StreamEntry)
+// Redis connection per stream, not one per handler. Entries of one batch
+// that share a key (a conversation) go to one handler, in stream order, so
+// that the replies of one step reach the debtor in the order written. An
+// entry whose handler fails stays pending and is reclaimed later.
+func (b *Bot) loop(ctx context.Context, role, stream, group string, n int, key func(storage.StreamEntry) string, handle func(context.Context, storage.StreamEntry) error) {
+	work := make(chan []storage.StreamEntry)
 	for i := 0; i < n; i++ {
 		b.wg.Add(1)
 		go func() {
 			defer b.wg.Done()
-			for e := range work {
-				// In-flight work finishes even during shutdown: a fresh context.
-				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
-				if err := handle(wctx, e); err != nil {
-					b.log.Warn("entry left pending for retry", "role", role, "entry", e.ID, "err", err)
+			for batch := range work {
+				for _, e := range batch {
+					// In-flight work finishes even during shutdown: a fresh context.
+					wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
+					if err := handle(wctx, e); err != nil {
+						b.log.Warn("entry left pending for retry", "role", role, "entry", e.ID, "err", err)
+					}
+					cancel()
 				}
-				cancel()
 			}
 		}()
 	}
@@ -214,7 +217,7 @@ func (b *Bot) loop(ctx context.Context, role, stream, group string, n int, handl
 		defer close(work)
 		backoff := 100 * time.Millisecond
 		for ctx.Err() == nil {
-			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(n), b.opts.ReadBlock)
+			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(4*n), b.opts.ReadBlock)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -225,11 +228,39 @@ func (b *Bot) loop(ctx context.Context, role, stream, group string, n int, handl
 				continue
 			}
 			backoff = 100 * time.Millisecond
-			for _, e := range entries {
-				work <- e // entries already read are handled even if ctx ends now
+			for _, g := range groupBy(entries, key) {
+				work <- g // entries already read are handled even if ctx ends now
 			}
 		}
 	}()
+}
+
+// groupBy splits entries by key, keeping stream order inside each group;
+// entries without a key stand alone.
+func groupBy(entries []storage.StreamEntry, key func(storage.StreamEntry) string) [][]storage.StreamEntry {
+	var groups [][]storage.StreamEntry
+	at := map[string]int{}
+	for _, e := range entries {
+		k := key(e)
+		if i, ok := at[k]; ok && k != "" {
+			groups[i] = append(groups[i], e)
+			continue
+		}
+		at[k] = len(groups)
+		groups = append(groups, []storage.StreamEntry{e})
+	}
+	return groups
+}
+
+// inboundKey and outboundKey name an entry's conversation.
+func inboundKey(e storage.StreamEntry) string { c, _ := e.Values["c"].(string); return c }
+
+func outboundKey(e storage.StreamEntry) string {
+	o, err := storage.DecodeOutbound(e)
+	if err != nil {
+		return ""
+	}
+	return o.ConversationID
 }
 
 func (b *Bot) every(ctx context.Context, d time.Duration, f func(context.Context)) {
@@ -290,5 +321,3 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-t.C:
 	}
 }
-
-var errNoChannel = errors.New("no such channel")

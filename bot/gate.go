@@ -20,12 +20,6 @@ type Gate interface {
 	Check(ctx context.Context, o storage.Outbound, now time.Time) (Decision, error)
 }
 
-type allowAll struct{}
-
-func (allowAll) Check(context.Context, storage.Outbound, time.Time) (Decision, error) {
-	return Decision{Allow: true}, nil
-}
-
 // OptOutGate refuses any message to a number that opted out of the channel
 // after the message was written; the opt-out confirmation itself was written
 // before the opt-out was recorded, so it still goes out.

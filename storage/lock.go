@@ -27,12 +27,6 @@ var extendScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`)
 
-// ExtendLock renews a conversation's lock while its token owns it.
-func (s *Store) ExtendLock(ctx context.Context, conv, token string, ttl time.Duration) (bool, error) {
-	n, err := extendScript.Run(ctx, s.rdb, []string{s.keys.Lock(conv)}, token, ttl.Milliseconds()).Int()
-	return n == 1, err
-}
-
 var beginScript = redis.NewScript(`
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
 return {1, redis.call('LINDEX', KEYS[2], 0), redis.call('GET', KEYS[3])}`)

@@ -98,21 +98,6 @@ func (s *Store) Pending(ctx context.Context, stream, group string) (int64, error
 	return p.Count, nil
 }
 
-// Enqueue puts outbound messages on the outbound stream (used outside a
-// conversation commit, e.g. a retry or a fallback).
-func (s *Store) Enqueue(ctx context.Context, msgs ...Outbound) error {
-	pipe := s.rdb.Pipeline()
-	for _, o := range msgs {
-		b, err := json.Marshal(o)
-		if err != nil {
-			return fmt.Errorf("encode outbound: %w", err)
-		}
-		pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.Outbound(), Values: []any{"m", b}})
-	}
-	_, err := pipe.Exec(ctx)
-	return err
-}
-
 // ScheduleRetry parks an outbound message until at.
 func (s *Store) ScheduleRetry(ctx context.Context, o Outbound, at time.Time) error {
 	b, err := json.Marshal(o)
