@@ -8,7 +8,9 @@ import (
 )
 
 func TestGroupByKeepsEachConversationsOrder(t *testing.T) {
-	e := func(id, c string) storage.StreamEntry { return storage.StreamEntry{ID: id, Values: map[string]any{"c": c}} }
+	e := func(id, c string) storage.StreamEntry {
+		return storage.StreamEntry{ID: id, Values: map[string]any{"c": c}}
+	}
 	in := []storage.StreamEntry{e("1", "a"), e("2", "b"), e("3", "a"), e("4", ""), e("5", ""), e("6", "b"), e("7", "a")}
 	var got []string
 	for _, g := range groupBy(in, inboundKey) {

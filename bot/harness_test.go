@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"sync"
 	"testing"
@@ -90,7 +89,7 @@ func newHarness(t *testing.T, opts Options) *harness {
 	if opts.RetryBase == 0 {
 		opts.RetryBase = time.Millisecond
 	}
-	b := New(st, echoDialog{}, config.NewDirectory(config.DemoFile()), slog.New(slog.DiscardHandler), nil, opts)
+	b := New(st, echoDialog{}, config.NewDirectory(config.DemoFile()), testLogger(t), nil, opts)
 	ch := &fakeChannel{name: channels.Simulator}
 	b.AddChannel(ch)
 	return &harness{t: t, redis: r, store: st, bot: b, ch: ch}

@@ -89,7 +89,11 @@ func TestKilledWorkerEntryIsReclaimedOnce(t *testing.T) {
 		t.Fatalf("pending = %d before reclaim, want 1", n)
 	}
 	h.bot.ReclaimNow(ctx)
-	waitFor(t, "reply after reclaim", func() bool { return len(h.ch.Sent()) == 1 })
+	// This test's 1 ms claim idle also lets that pass take the reply's
+	// outbound entry while a sender holds it, so the reply may be handed to
+	// the provider twice (sends are at-least-once); the transcript below
+	// shows the inbound message itself ran exactly once.
+	waitFor(t, "reply after reclaim", func() bool { return len(h.ch.Sent()) >= 1 })
 	h.bot.ReclaimNow(ctx) // a second pass finds nothing to redo
 	if n, _ := h.store.Pending(ctx, k.Inbound(), groupWorkers); n != 0 {
 		t.Fatalf("pending = %d after reclaim, want 0", n)
