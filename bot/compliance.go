@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
 )
 
@@ -328,7 +329,7 @@ func (g *Compliance) location(p Policy, sub Subject) *time.Location {
 		if name == "" {
 			continue
 		}
-		if l, err := time.LoadLocation(name); err == nil {
+		if l, err := dialogs.LoadZone(name); err == nil {
 			return l
 		}
 	}

@@ -478,7 +478,7 @@ func (s *Scheduler) location(tz string) *time.Location {
 		if n == "" {
 			continue
 		}
-		if l, err := time.LoadLocation(n); err == nil {
+		if l, err := dialogs.LoadZone(n); err == nil {
 			return l
 		}
 	}

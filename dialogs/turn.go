@@ -84,13 +84,24 @@ func collectible(d Debt) bool {
 
 var zones sync.Map // IANA name → *time.Location
 
+// LoadZone is time.LoadLocation with a cache: the standard library reads
+// and parses the zoneinfo file on every call, which showed up in the
+// scheduler's and importer's profiles.
+func LoadZone(name string) (*time.Location, error) {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, l)
+	return l, nil
+}
+
 func zone(name, fallback string) *time.Location {
 	for _, n := range []string{name, fallback} {
-		if l, ok := zones.Load(n); ok {
-			return l.(*time.Location)
-		}
-		if l, err := time.LoadLocation(n); err == nil {
-			zones.Store(n, l)
+		if l, err := LoadZone(n); err == nil {
 			return l
 		}
 	}

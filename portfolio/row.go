@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
 )
 
@@ -173,7 +174,7 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 		bad("birth_date", "%v", err)
 	}
 	if r.TimeZone != "" {
-		if _, err := time.LoadLocation(r.TimeZone); err != nil {
+		if _, err := dialogs.LoadZone(r.TimeZone); err != nil {
 			bad("timezone", "%q is not a time zone such as America/Sao_Paulo", r.TimeZone)
 		}
 	}

@@ -34,9 +34,15 @@ func benchReminders(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up dispatching after this long")
 	keep := fs.Bool("keep", false, "keep the imported keys (default: delete them at the end)")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	redisURL, err := benchRedisURL(*redisFlag)
 	if err != nil {
 		return err
@@ -59,10 +65,10 @@ func benchReminders(ctx context.Context, args []string) error {
 	creditor := dir.DefaultCreditor().ID
 
 	// The pipeline and scheduler as serve builds them, on a clock the
-	// benchmark moves to the cadence day, with a null SMS channel.
-	var clock atomic.Int64
-	clock.Store(time.Now().UnixNano())
-	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	// benchmark moves to the cadence day (it keeps running from there, so
+	// retries with backoff come due), with a null SMS channel.
+	var clockOffset atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(clockOffset.Load())) }
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	b := bot.New(store, dialogsFor(dir), dir, log, now, bot.Options{Workers: *workers, Senders: *senders,
 		RatePerSecond: map[string]float64{channels.SMS: 1e9}})
@@ -115,7 +121,7 @@ func benchReminders(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	clock.Store(first.Add(time.Minute).UnixNano())
+	clockOffset.Store(int64(time.Until(first.Add(time.Minute))))
 	botCtx, stopBot := context.WithCancel(ctx)
 	defer func() { stopBot(); b.Wait() }()
 	if err := b.Start(botCtx); err != nil {
@@ -142,8 +148,12 @@ func benchReminders(ctx context.Context, args []string) error {
 	}
 	wg.Wait()
 	claimDur := time.Since(dispatchStart)
-	for handed.Load() < claimed.Load() && dctx.Err() == nil {
+	for lastReport := time.Now(); handed.Load() < claimed.Load() && dctx.Err() == nil; {
 		time.Sleep(50 * time.Millisecond)
+		if time.Since(lastReport) > 5*time.Second {
+			fmt.Fprintf(os.Stderr, "  %d of %d reminders handed to the channel\n", handed.Load(), claimed.Load())
+			lastReport = time.Now()
+		}
 	}
 	dispatchDur := time.Unix(0, lastHanded.Load()).Sub(dispatchStart)
 	rssEnd := rss()
