@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/quita-bot/quita/channels"
@@ -19,6 +20,7 @@ type SchedulerOptions struct {
 	Batch          int           // debts claimed at once (default 100)
 	Poll           time.Duration // how often due reminders are looked for (default 1s)
 	HandoffRecheck time.Duration // a conversation held by a person is looked at again after (default 24h)
+	Parallel       int           // claimed debts handled at once (default 8): each waits on a dozen round trips
 }
 
 // Scheduler sends cadence reminders: it claims due debts from a Redis
@@ -55,6 +57,9 @@ func NewScheduler(b *Bot, gate *Compliance, cadences map[string]Cadence, opts Sc
 	}
 	if opts.HandoffRecheck <= 0 {
 		opts.HandoffRecheck = 24 * time.Hour
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 8
 	}
 	s := &Scheduler{b: b, gate: gate, cadences: cadences, def: DefaultCadence(), opts: opts}
 	s.registerActions()
@@ -94,16 +99,33 @@ func (s *Scheduler) RunDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return done, err
 		}
-		for _, c := range claims {
-			if err := s.process(ctx, c); err != nil {
-				if !errors.Is(err, errCrashed) {
-					s.b.log.Warn("reminder left for retry after its lease", "debt", c.DebtID, "err", err)
+		var mu sync.Mutex
+		work := make(chan storage.Claim)
+		var wg sync.WaitGroup
+		for range min(s.opts.Parallel, len(claims)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := range work {
+					err := s.process(ctx, c)
+					if err != nil && !errors.Is(err, errCrashed) {
+						s.b.log.Warn("reminder left for retry after its lease", "debt", c.DebtID, "err", err)
+					}
+					mu.Lock()
+					if err != nil {
+						errs = append(errs, err)
+					} else {
+						done++
+					}
+					mu.Unlock()
 				}
-				errs = append(errs, err)
-				continue
-			}
-			done++
+			}()
 		}
+		for _, c := range claims {
+			work <- c
+		}
+		close(work)
+		wg.Wait()
 		if len(claims) < s.opts.Batch {
 			break
 		}

@@ -17,18 +17,21 @@ type Config struct {
 	PublicURL   string // QUITA_PUBLIC_URL
 	RedisURL    string // REDIS_URL; empty runs the embedded Redis
 	RedisPrefix string // QUITA_REDIS_PREFIX
-	DataDir     string // QUITA_DATA_DIR
-	ConfigFile  string // QUITA_CONFIG
-	AdminToken  string // QUITA_ADMIN_TOKEN
-	Secret      string // QUITA_SECRET
-	LogFormat   string // QUITA_LOG_FORMAT: text | json
-	LogLevel    string // QUITA_LOG_LEVEL: debug | info | warn | error
-	Simulator   bool   // QUITA_SIMULATOR
-	Demo        bool   // QUITA_DEMO
-	Workers     int    // QUITA_WORKERS
-	Senders     int    // QUITA_SENDERS
-	FallbackSMS bool   // QUITA_FALLBACK_SMS
-	Timezone    string // QUITA_TIMEZONE
+	// AutoPipeline is QUITA_REDIS_AUTOPIPELINE: batch the commands of
+	// concurrent webhooks, workers and senders into shared pipelines.
+	AutoPipeline bool
+	DataDir      string // QUITA_DATA_DIR
+	ConfigFile   string // QUITA_CONFIG
+	AdminToken   string // QUITA_ADMIN_TOKEN
+	Secret       string // QUITA_SECRET
+	LogFormat    string // QUITA_LOG_FORMAT: text | json
+	LogLevel     string // QUITA_LOG_LEVEL: debug | info | warn | error
+	Simulator    bool   // QUITA_SIMULATOR
+	Demo         bool   // QUITA_DEMO
+	Workers      int    // QUITA_WORKERS
+	Senders      int    // QUITA_SENDERS
+	FallbackSMS  bool   // QUITA_FALLBACK_SMS
+	Timezone     string // QUITA_TIMEZONE
 
 	TwilioAccountSID   string // TWILIO_ACCOUNT_SID
 	TwilioAuthToken    string // TWILIO_AUTH_TOKEN
@@ -58,19 +61,20 @@ func FromEnv() (Config, error) { return parse(os.Getenv) }
 func parse(get func(string) string) (Config, error) {
 	p := parser{get: get}
 	c := Config{
-		Addr:        p.str("QUITA_ADDR", "127.0.0.1:8080"),
-		RedisURL:    p.str("REDIS_URL", ""),
-		RedisPrefix: p.str("QUITA_REDIS_PREFIX", "quita"),
-		DataDir:     p.str("QUITA_DATA_DIR", "./data"),
-		ConfigFile:  p.str("QUITA_CONFIG", ""),
-		AdminToken:  p.str("QUITA_ADMIN_TOKEN", ""),
-		Secret:      p.str("QUITA_SECRET", ""),
-		LogFormat:   p.oneOf("QUITA_LOG_FORMAT", "text", "text", "json"),
-		LogLevel:    p.oneOf("QUITA_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		Workers:     p.integer("QUITA_WORKERS", 8),
-		Senders:     p.integer("QUITA_SENDERS", 4),
-		FallbackSMS: p.boolean("QUITA_FALLBACK_SMS", false),
-		Timezone:    p.str("QUITA_TIMEZONE", "America/Sao_Paulo"),
+		Addr:         p.str("QUITA_ADDR", "127.0.0.1:8080"),
+		RedisURL:     p.str("REDIS_URL", ""),
+		RedisPrefix:  p.str("QUITA_REDIS_PREFIX", "quita"),
+		AutoPipeline: p.boolean("QUITA_REDIS_AUTOPIPELINE", false),
+		DataDir:      p.str("QUITA_DATA_DIR", "./data"),
+		ConfigFile:   p.str("QUITA_CONFIG", ""),
+		AdminToken:   p.str("QUITA_ADMIN_TOKEN", ""),
+		Secret:       p.str("QUITA_SECRET", ""),
+		LogFormat:    p.oneOf("QUITA_LOG_FORMAT", "text", "text", "json"),
+		LogLevel:     p.oneOf("QUITA_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		Workers:      p.integer("QUITA_WORKERS", 32),
+		Senders:      p.integer("QUITA_SENDERS", 8),
+		FallbackSMS:  p.boolean("QUITA_FALLBACK_SMS", false),
+		Timezone:     p.str("QUITA_TIMEZONE", "America/Sao_Paulo"),
 
 		TwilioAccountSID:   p.str("TWILIO_ACCOUNT_SID", ""),
 		TwilioAuthToken:    p.str("TWILIO_AUTH_TOKEN", ""),

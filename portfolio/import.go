@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/quita-bot/quita/storage"
@@ -29,9 +30,12 @@ type Summary struct {
 	DebtIDs []string     `json:"debt_ids,omitempty"` // in row order, for the rows imported (API only)
 }
 
-// Import validates every row, then writes the valid ones; a row with any
-// error is reported and not written at all. progress (may be nil) is called
-// with rows done so far.
+// Import validates every row and writes the valid ones; a row with any
+// error is reported and not written at all. Validation of the next rows
+// overlaps the writing of the previous ones (one writer, so rows are
+// written in file order and a repeated invoice ends with its last row).
+// progress (may be nil) is called with rows written so far and the rows
+// that may still be written.
 func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldError, progress func(done, total int)) (Summary, error) {
 	sum := Summary{Rows: len(rows), Errors: append([]FieldError{}, parseErrs...)}
 	failedLines := map[int]bool{}
@@ -40,30 +44,6 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 			failedLines[e.Line] = true
 		}
 	}
-	valid := make([]Validated, 0, len(rows))
-	for _, r := range rows {
-		v, errs := Validate(r, im.Creditors)
-		if len(errs) > 0 {
-			sum.Errors = append(sum.Errors, errs...)
-			failedLines[r.Line] = true
-			continue
-		}
-		if im.FirstReminder != nil {
-			at, err := im.FirstReminder(v.Row.Creditor, v.DueDate, v.TimeZone)
-			if err != nil {
-				sum.Errors = append(sum.Errors, FieldError{Line: r.Line, Field: "due_date", Message: err.Error()})
-				failedLines[r.Line] = true
-				continue
-			}
-			if !at.IsZero() {
-				v.Row.ScheduleAt = at.UnixMilli()
-			}
-		}
-		valid = append(valid, v)
-	}
-	sum.Failed = len(failedLines)
-	sum.Rows = len(valid) + sum.Failed // lines the CSV reader could not split count as rows too
-	sort.SliceStable(sum.Errors, func(i, j int) bool { return sum.Errors[i].Line < sum.Errors[j].Line })
 	batch, perTrip := max(im.Batch, 1), max(im.PerTrip, 1)
 	if im.Batch <= 0 {
 		batch = 250
@@ -71,36 +51,113 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 	if im.PerTrip <= 0 {
 		perTrip = 8
 	}
-	done := 0
-	for start := 0; start < len(valid); {
-		var trip [][]storage.ImportRow
-		for len(trip) < perTrip && start < len(valid) {
-			end := min(start+batch, len(valid))
-			b := make([]storage.ImportRow, 0, end-start)
-			for _, v := range valid[start:end] {
-				b = append(b, v.Row)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var refused atomic.Int64 // rows refused so far, for the progress total
+	trips := make(chan [][]storage.ImportRow, 2)
+	written := make(chan writeResult, 1)
+	go func() { written <- im.write(ctx, trips, len(rows), &refused, progress) }()
+
+	var trip [][]storage.ImportRow
+	var cur []storage.ImportRow
+	send := func() bool {
+		if len(cur) > 0 {
+			trip, cur = append(trip, cur), nil
+		}
+		if len(trip) == 0 {
+			return true
+		}
+		select {
+		case trips <- trip:
+			trip = nil
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for _, r := range rows {
+		v, ok := im.validate(r, &sum)
+		if !ok {
+			failedLines[r.Line] = true
+			refused.Add(1)
+			continue
+		}
+		cur = append(cur, v.Row)
+		if len(cur) == batch {
+			trip, cur = append(trip, cur), make([]storage.ImportRow, 0, batch)
+			if len(trip) == perTrip && !send() {
+				break
 			}
-			trip = append(trip, b)
-			start = end
 		}
-		res, err := im.Store.ImportPipelined(ctx, trip)
+	}
+	send()
+	close(trips)
+	res := <-written
+	sum.Created, sum.Updated, sum.DebtIDs = res.created, res.updated, res.debtIDs
+	sum.Failed = len(failedLines)
+	sum.Rows = res.created + res.updated + sum.Failed // lines the CSV reader could not split count as rows too
+	sort.SliceStable(sum.Errors, func(i, j int) bool { return sum.Errors[i].Line < sum.Errors[j].Line })
+	if res.err != nil {
+		return sum, res.err
+	}
+	return sum, nil
+}
+
+// validate checks a row and schedules its first reminder; errors go to sum.
+func (im *Importer) validate(r Row, sum *Summary) (Validated, bool) {
+	v, errs := Validate(r, im.Creditors)
+	if len(errs) > 0 {
+		sum.Errors = append(sum.Errors, errs...)
+		return v, false
+	}
+	if im.FirstReminder != nil {
+		at, err := im.FirstReminder(v.Row.Creditor, v.DueDate, v.TimeZone)
 		if err != nil {
-			return sum, fmt.Errorf("after %d rows: %w", done, err)
+			sum.Errors = append(sum.Errors, FieldError{Line: r.Line, Field: "due_date", Message: err.Error()})
+			return v, false
 		}
-		for _, rs := range res {
+		if !at.IsZero() {
+			v.Row.ScheduleAt = at.UnixMilli()
+		}
+	}
+	return v, true
+}
+
+type writeResult struct {
+	created, updated int
+	debtIDs          []string
+	err              error
+}
+
+// write runs the trips in order, one pipeline round trip each; after an
+// error it drains the channel without writing.
+func (im *Importer) write(ctx context.Context, trips <-chan [][]storage.ImportRow, rows int, refused *atomic.Int64, progress func(done, total int)) writeResult {
+	var res writeResult
+	done := 0
+	for trip := range trips {
+		if res.err != nil {
+			continue
+		}
+		out, err := im.Store.ImportPipelined(ctx, trip)
+		if err != nil {
+			res.err = fmt.Errorf("after %d rows: %w", done, err)
+			continue
+		}
+		for _, rs := range out {
 			for _, r := range rs {
 				if r.Created {
-					sum.Created++
+					res.created++
 				} else {
-					sum.Updated++
+					res.updated++
 				}
-				sum.DebtIDs = append(sum.DebtIDs, r.DebtID)
+				res.debtIDs = append(res.debtIDs, r.DebtID)
 				done++
 			}
 		}
 		if progress != nil {
-			progress(done, len(valid))
+			progress(done, max(done, rows-int(refused.Load())))
 		}
 	}
-	return sum, nil
+	return res
 }

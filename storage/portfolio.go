@@ -407,24 +407,16 @@ for r = 1, nrows do
   -- creditor, invoice, cpf, schedule ms, cpf index key, invoice index key
   local cred, inv, cpf, at, cpfKey, invKey = ARGV[i], ARGV[i+1], ARGV[i+2], tonumber(ARGV[i+3]), ARGV[i+4], ARGV[i+5]
   i = i + 6
-  local pid = redis.call('HGET', cpfKey, cpf)
-  local newDebtor = false
-  if not pid then
-    nextDebtor = nextDebtor + 1
-    pid = b36(nextDebtor)
-    redis.call('HSET', cpfKey, cpf, pid)
-    newDebtor = true
-  end
+  -- HSETNX claims the next id in one call when the record is new (the
+  -- common case of an import); an existing one is read back.
+  local pid = b36(nextDebtor + 1)
+  local newDebtor = redis.call('HSETNX', cpfKey, cpf, pid) == 1
+  if newDebtor then nextDebtor = nextDebtor + 1 else pid = redis.call('HGET', cpfKey, cpf) end
   local pb = p .. ':debtors:' .. bucket(pid)
   local ik = cred .. '|' .. inv
-  local did = redis.call('HGET', invKey, ik)
-  local created = 0
-  if not did then
-    nextDebt = nextDebt + 1
-    did = b36(nextDebt)
-    redis.call('HSET', invKey, ik, did)
-    created = 1
-  end
+  local did = b36(nextDebt + 1)
+  local created = redis.call('HSETNX', invKey, ik, did)
+  if created == 1 then nextDebt = nextDebt + 1 else did = redis.call('HGET', invKey, ik) end
   -- debtor: phones (value, index key), then attributes, in one HSET
   local n = tonumber(ARGV[i]); i = i + 1
   local fv = {pid .. '.c', cpf}

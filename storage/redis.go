@@ -34,6 +34,24 @@ func Connect(ctx context.Context, rawURL string) (redis.UniversalClient, error) 
 	return rdb, nil
 }
 
+// AutoPipelined wraps a client so that commands issued at the same time by
+// different goroutines (webhooks, workers, senders) share pipelines: one
+// write and one read per batch instead of per command. On this 2-core
+// target a round trip's syscalls cost more than most of our commands do in
+// Redis (BENCHMARKS.md), so batching them is the largest single saving.
+// Each caller still waits for its own command, so a goroutine's commands
+// keep their order; batches may run concurrently (Unordered), which only
+// relaxes the order between goroutines that never had one. Blocking
+// commands (XREADGROUP BLOCK), transactions and WATCH go around the
+// batches on their own connections, as go-redis documents.
+func AutoPipelined(rdb redis.UniversalClient) (redis.UniversalClient, error) {
+	ap, err := rdb.AutoPipelineWithOptions(&redis.AutoPipelineOptions{MaxConcurrentBatches: 4, Unordered: true})
+	if err != nil {
+		return nil, fmt.Errorf("redis autopipelining: %w (set QUITA_REDIS_AUTOPIPELINE=off)", err)
+	}
+	return ap, nil
+}
+
 func universalOptions(rawURL string) (*redis.UniversalOptions, error) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
 	if !ok {

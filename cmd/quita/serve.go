@@ -93,7 +93,14 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 		return nil, err
 	}
 	s.rdb = rdb
-	s.store = storage.New(rdb, cfg.RedisPrefix)
+	storeClient := rdb
+	if cfg.AutoPipeline {
+		if storeClient, err = storage.AutoPipelined(rdb); err != nil {
+			s.shutdownStorage()
+			return nil, err
+		}
+	}
+	s.store = storage.New(storeClient, cfg.RedisPrefix)
 	file, err := config.LoadFile(cfg.ConfigFile)
 	if err != nil {
 		s.shutdownStorage()
