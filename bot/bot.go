@@ -100,7 +100,7 @@ type Bot struct {
 	mu       sync.RWMutex
 	channels map[string]channels.Channel
 	handlers map[dialogs.ActionKind][]ActionHandler
-	gate     Gate
+	gate     OptOutGate
 	limits   *rateLimits
 	hooks    Hooks
 	wg       sync.WaitGroup

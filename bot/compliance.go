@@ -205,6 +205,20 @@ func (g *Compliance) PolicyFor(creditor, phone string) Policy {
 	return g.Default
 }
 
+// footerPossible reports whether any policy that may apply to the number
+// (a creditor's own, or the fallback for the number) has an opt-out footer.
+func (g *Compliance) footerPossible(phone string) bool {
+	if g.PolicyFor("", phone).OptOutFooter != "" {
+		return true
+	}
+	for _, p := range g.Creditors {
+		if p.OptOutFooter != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Check implements Gate; allowed reminders are recorded as attempts.
 func (g *Compliance) Check(ctx context.Context, o storage.Outbound, now time.Time) (Decision, error) {
 	if !isReminder(o) {
@@ -458,6 +472,9 @@ type FooterChannel struct {
 
 // Send implements channels.Channel.
 func (f FooterChannel) Send(ctx context.Context, m channels.Outbound) (channels.SendResult, error) {
+	if !f.Gate.footerPossible(m.To) {
+		return f.Channel.Send(ctx, m) // spares the conversation lookup on every send
+	}
 	cred := ""
 	if f.Creditor != nil {
 		cred = f.Creditor(ctx, m.ConversationID)

@@ -114,6 +114,37 @@ func TestFooterChannelAddsOptOutForUS(t *testing.T) {
 	}
 }
 
+// A creditor's own footer applies to its conversations on any number; the
+// conversation is looked up only when some policy could add a footer.
+func TestFooterChannelCreditorPolicyAndLookups(t *testing.T) {
+	withFooter := PresetBR
+	withFooter.OptOutFooter = "Responda SAIR para não receber mais mensagens."
+	tests := []struct {
+		name        string
+		creditors   map[string]Policy
+		to, want    string
+		wantLookups int
+	}{
+		{"no policy has a footer: no lookup", nil, "+5511987650001", "Oi!", 0},
+		{"US number: lookup, US footer", nil, "+12125550100", "Oi!\n\nReply STOP to opt out.", 1},
+		{"creditor footer on a BR number", map[string]Policy{"loja": withFooter}, "+5511987650001", "Oi!\n\n" + withFooter.OptOutFooter, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recordingChannel{name: channels.SMS, clock: time.Now}
+			lookups := 0
+			f := FooterChannel{Channel: rec, Gate: &Compliance{Default: PresetBR, Creditors: tc.creditors},
+				Creditor: func(context.Context, string) string { lookups++; return "loja" }}
+			if _, err := f.Send(context.Background(), channels.Outbound{To: tc.to, Text: "Oi!"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.Sent()[0].Text; got != tc.want || lookups != tc.wantLookups {
+				t.Fatalf("text %q after %d lookups; want %q after %d", got, lookups, tc.want, tc.wantLookups)
+			}
+		})
+	}
+}
+
 func TestVariantsAssignmentAndWilson(t *testing.T) {
 	if AssignVariant("ana", "D+1", []string{"a", "b"}) != AssignVariant("ana", "D+1", []string{"a", "b"}) {
 		t.Fatal("assignment is not deterministic")

@@ -34,6 +34,12 @@ func (g OptOutGate) Check(ctx context.Context, o storage.Outbound, now time.Time
 	if err != nil {
 		return Decision{}, err
 	}
+	return g.checkKnown(ctx, o, now, at, ok)
+}
+
+// checkKnown is Check with the opt-out already read (the sender reads it
+// with the sent mark in one round trip).
+func (g OptOutGate) checkKnown(ctx context.Context, o storage.Outbound, now, at time.Time, ok bool) (Decision, error) {
 	if ok && o.EnqueuedAt.After(at) {
 		return Decision{Reason: "opt_out"}, nil
 	}

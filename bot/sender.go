@@ -23,13 +23,15 @@ func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
 		b.log.Error("dropping undecodable outbound entry", "entry", e.ID, "err", err)
 		return ack()
 	}
-	if sent, err := b.store.WasSent(ctx, o.ID); err != nil {
+	st, err := b.store.SendState(ctx, o.ID, o.Channel, o.To)
+	if err != nil {
 		return err
-	} else if sent { // a redelivered entry: the provider already has it
+	}
+	if st.Sent { // a redelivered entry: the provider already has it
 		return ack()
 	}
 	now := b.now()
-	d, err := b.gate.Check(ctx, o, now)
+	d, err := b.gate.checkKnown(ctx, o, now, st.OptedOutAt, st.OptedOut)
 	if err != nil {
 		return fmt.Errorf("compliance gate: %w", err)
 	}

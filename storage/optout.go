@@ -33,15 +33,22 @@ func (s *Store) RecordOptOut(ctx context.Context, r OptOutRecord) error {
 // OptedOut reports whether and since when a number opted out of a channel.
 func (s *Store) OptedOut(ctx context.Context, channel, phone string) (time.Time, bool, error) {
 	v, err := s.rdb.HGet(ctx, s.keys.OptOut(channel, phone), "at").Result()
-	if errors.Is(err, redis.Nil) {
-		return time.Time{}, false, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return time.Time{}, false, fmt.Errorf("check opt-out: %w", err)
 	}
-	at, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		return time.Time{}, true, nil
+	at, ok := parseOptOut(v, err)
+	return at, ok, nil
+}
+
+// parseOptOut reads the "at" field of an opt-out record; an unreadable
+// time still counts as opted out (since forever).
+func parseOptOut(v string, err error) (time.Time, bool) {
+	if errors.Is(err, redis.Nil) {
+		return time.Time{}, false
 	}
-	return at, true, nil
+	at, perr := time.Parse(time.RFC3339Nano, v)
+	if perr != nil {
+		return time.Time{}, true
+	}
+	return at, true
 }

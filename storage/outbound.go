@@ -121,10 +121,26 @@ func (s *Store) PromoteRetries(ctx context.Context, now time.Time, max int) (int
 		strconv.FormatInt(now.UnixMilli(), 10), max).Int()
 }
 
-// WasSent reports whether a message was already handed to its provider.
-func (s *Store) WasSent(ctx context.Context, msgID string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.keys.Sent(msgID)).Result()
-	return n == 1, err
+// SendState is what a sender reads before sending, in one round trip:
+// whether the message was already handed to the provider and whether the
+// number opted out of the channel (and when).
+type SendState struct {
+	Sent       bool
+	OptedOut   bool
+	OptedOutAt time.Time
+}
+
+// SendState reads a message's sent mark and its recipient's opt-out.
+func (s *Store) SendState(ctx context.Context, msgID, channel, phone string) (SendState, error) {
+	pipe := s.rdb.Pipeline()
+	sent := pipe.Exists(ctx, s.keys.Sent(msgID))
+	opt := pipe.HGet(ctx, s.keys.OptOut(channel, phone), "at")
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return SendState{}, fmt.Errorf("read send state: %w", err)
+	}
+	st := SendState{Sent: sent.Val() == 1}
+	st.OptedOutAt, st.OptedOut = parseOptOut(opt.Val(), opt.Err())
+	return st, nil
 }
 
 // DecodeOutbound reads an outbound message from a stream entry.
