@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -129,10 +130,20 @@ func (r *recordingChannel) Send(_ context.Context, m channels.Outbound) (channel
 	return channels.SendResult{ProviderID: "P" + m.ID, Status: channels.StatusSent}, nil
 }
 
+// Sent lists the sends by simulated time, then number: sends to different
+// debtors at one moment are concurrent (the scheduler handles a batch in
+// parallel), while one debtor's messages keep their order (stable sort).
 func (r *recordingChannel) Sent() []sent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]sent(nil), r.log...)
+	out := append([]sent(nil), r.log...)
+	slices.SortStableFunc(out, func(a, b sent) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.To, b.To)
+	})
+	return out
 }
 
 // schedHarness runs the pipeline synchronously: no loops, every stream is

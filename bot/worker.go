@@ -16,8 +16,8 @@ import (
 // entry is only a notification: it is acknowledged once the inbox it points
 // to was empty while this worker held the lock, so no message is stranded
 // and two messages of one person never run concurrently, in any process.
-// Round trips: one to lock and read, one per message (lookup aside), one to
-// unlock and acknowledge.
+// Round trips: one to lock and read, one per message (lookup aside); the
+// commit that empties the inbox also unlocks and acknowledges.
 func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
 	conv, _ := e.Values["c"].(string)
 	if conv == "" {
@@ -33,40 +33,52 @@ func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
 	if err != nil {
 		return err
 	}
-	if err := b.drain(ctx, conv, token, head, state); err != nil {
+	released, err := b.drain(ctx, conv, hold{token: token, release: &storage.InboundEntry{Group: groupWorkers, ID: e.ID}}, head, state)
+	if err != nil {
 		if uerr := b.store.Unlock(context.WithoutCancel(ctx), conv, token); uerr != nil {
 			b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", uerr)
 		}
 		return err
 	}
+	if released { // the last step's commit unlocked and acknowledged
+		return nil
+	}
 	return b.store.Release(ctx, conv, token, b.store.Keys().Inbound(), groupWorkers, e.ID)
 }
 
-// drain runs every inbox message of a locked conversation, oldest first.
-func (b *Bot) drain(ctx context.Context, conv, token, head string, state []byte) error {
+// hold is a worker's claim on a conversation: its lock token and, for an
+// inbound entry, the entry the commit that empties the inbox acknowledges.
+type hold struct {
+	token   string
+	release *storage.InboundEntry
+}
+
+// drain runs every inbox message of a locked conversation, oldest first; it
+// reports whether the last commit also released the conversation.
+func (b *Bot) drain(ctx context.Context, conv string, h hold, head string, state []byte) (released bool, err error) {
 	for head != "" {
 		m, err := storage.DecodeInbox(head)
 		if err != nil {
 			b.log.Error("unreadable inbound moved to the dead-letter list", "conv", channels.MaskPhone(conv), "err", err)
 			if err := b.store.DeadLetter(ctx, conv, head); err != nil {
-				return err
+				return false, err
 			}
 			if _, head, _, err = b.store.InboxHead(ctx, conv); err != nil && !errors.Is(err, storage.ErrUnreadable) {
-				return err
+				return false, err
 			}
 			continue
 		}
 		c, err := decodeConversation(conv, state)
 		if err != nil {
-			return err
+			return false, err
 		}
-		done, err := b.processInbound(ctx, c, token, m, head)
+		done, err := b.processInbound(ctx, c, h, m, head)
 		if err != nil {
-			return err
+			return false, err
 		}
-		head, state = done.next, done.state
+		head, state, released = done.next, done.state, done.released
 	}
-	return nil
+	return released, nil
 }
 
 // withLock runs f while holding the conversation's lock, waiting for another
@@ -137,11 +149,12 @@ func (b *Bot) Conversation(ctx context.Context, conv string) (dialogs.Conversati
 // stepped is what a committed step leaves: the state it wrote and the
 // conversation's next inbox head.
 type stepped struct {
-	state []byte
-	next  string
+	state    []byte
+	next     string
+	released bool // the commit also unlocked and acknowledged (hold.release)
 }
 
-func (b *Bot) processInbound(ctx context.Context, c dialogs.Conversation, token string, m storage.Message, raw string) (stepped, error) {
+func (b *Bot) processInbound(ctx context.Context, c dialogs.Conversation, h hold, m storage.Message, raw string) (stepped, error) {
 	if m.Channel != "" {
 		c.Channel = m.Channel
 	}
@@ -150,22 +163,22 @@ func (b *Bot) processInbound(ctx context.Context, c dialogs.Conversation, token 
 	}
 	if m.Origin == "staff" { // a person answered from our own phone: the bot falls silent
 		c.Handoff = dialogs.Handoff{Status: dialogs.HandoffAssigned, Reason: "answered_from_phone", Agent: "phone", Since: m.At}
-		return b.commit(ctx, c, token, raw, []storage.Message{m}, nil, b.now(), -1)
+		return b.commit(ctx, c, h, raw, []storage.Message{m}, nil, b.now(), -1)
 	}
 	ev := dialogs.Event{Kind: dialogs.EventInbound, Channel: m.Channel, Text: m.Text}
 	for _, a := range m.Attachments {
 		ev.Media = append(ev.Media, dialogs.Media{Kind: a.Kind, ContentType: a.ContentType, URL: a.URL, Filename: a.Filename})
 	}
-	return b.stepNext(ctx, c, ev, token, raw, []storage.Message{m})
+	return b.stepNext(ctx, c, ev, h, raw, []storage.Message{m})
 }
 
 // step runs the dialog and commits its result with the given transcript entries.
 func (b *Bot) step(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, token, raw string, msgs []storage.Message) error {
-	_, err := b.stepNext(ctx, c, ev, token, raw, msgs)
+	_, err := b.stepNext(ctx, c, ev, hold{token: token}, raw, msgs)
 	return err
 }
 
-func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, token, raw string, msgs []storage.Message) (stepped, error) {
+func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, h hold, raw string, msgs []storage.Message) (stepped, error) {
 	cs, err := b.lookupCase(ctx, c)
 	if err != nil {
 		return stepped{}, err
@@ -187,7 +200,7 @@ func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.E
 	if next.DebtorID == "" && cs.Debtor != nil {
 		next.DebtorID, next.CreditorID = cs.Debtor.ID, cs.Creditor.ID
 	}
-	return b.commit(ctx, next, token, raw, msgs, actions, now, b.nudge(ev, next, actions, now))
+	return b.commit(ctx, next, h, raw, msgs, actions, now, b.nudge(ev, next, actions, now))
 }
 
 // nudge arms the "no answer for a while" timer after the bot answered the
@@ -216,16 +229,16 @@ func sends(actions []dialogs.Action) bool {
 // commitStep turns actions into outbound messages and action-stream entries
 // and commits them with the state and transcript.
 func (b *Bot) commitStep(ctx context.Context, c dialogs.Conversation, token, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time) error {
-	_, err := b.commit(ctx, c, token, raw, msgs, actions, now, 0)
+	_, err := b.commit(ctx, c, hold{token: token}, raw, msgs, actions, now, 0)
 	return err
 }
 
-func (b *Bot) commit(ctx context.Context, c dialogs.Conversation, token, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time, nudge int64) (stepped, error) {
+func (b *Bot) commit(ctx context.Context, c dialogs.Conversation, h hold, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time, nudge int64) (stepped, error) {
 	state, err := json.Marshal(c)
 	if err != nil {
 		return stepped{}, fmt.Errorf("encode state: %w", err)
 	}
-	commit := storage.Commit{Conversation: c.ID, Token: token, InboxRaw: raw, State: state, Messages: msgs, At: now, Nudge: nudge}
+	commit := storage.Commit{Conversation: c.ID, Token: h.token, InboxRaw: raw, State: state, Messages: msgs, At: now, Nudge: nudge, Release: h.release}
 	origin := "reply"
 	if len(msgs) == 0 || msgs[0].Direction != storage.In {
 		origin = "reminder"
@@ -251,14 +264,14 @@ func (b *Bot) commit(ctx context.Context, c dialogs.Conversation, token, raw str
 		}
 		commit.Actions = append(commit.Actions, enc)
 	}
-	next, err := b.store.CommitNext(ctx, commit)
+	next, released, err := b.store.CommitNext(ctx, commit)
 	if err != nil {
 		if errors.Is(err, storage.ErrLockLost) {
 			b.log.Warn("lock lost before commit; another worker redoes the step", "conv", channels.MaskPhone(c.ID))
 		}
 		return stepped{}, err
 	}
-	return stepped{state: state, next: next}, nil
+	return stepped{state: state, next: next, released: released}, nil
 }
 
 // outboundFor splits a dialog message into outbound messages: the text, then

@@ -141,7 +141,15 @@ redis.call('ZADD', KEYS[7], ARGV[4], ARGV[5])
 local nudge = tonumber(ARGV[i])
 if nudge > 0 then redis.call('ZADD', KEYS[10], nudge, ARGV[5]) elseif nudge < 0 then redis.call('ZREM', KEYS[10], ARGV[5]) end
 redis.call('PUBLISH', KEYS[8], ARGV[5])
-return redis.call('LINDEX', KEYS[2], 0)`)
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head then return head end
+if ARGV[i+2] ~= '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('XACK', KEYS[11], ARGV[i+1], ARGV[i+2])
+  redis.call('XDEL', KEYS[11], ARGV[i+2])
+  return 1
+end
+return false`)
 
 // Commit is one atomic step of a conversation.
 type Commit struct {
@@ -156,23 +164,31 @@ type Commit struct {
 	// Nudge arms the conversation's "no answer" timer at this Unix time in
 	// milliseconds (> 0), cancels it (< 0) or leaves it (0).
 	Nudge int64
+	// Release, when set and the step leaves the inbox empty, also unlocks
+	// the conversation and acknowledges (and deletes) the inbound stream
+	// entry in the same script: a message's last round trip.
+	Release *InboundEntry
 }
+
+// InboundEntry is an inbound stream entry a worker holds.
+type InboundEntry struct{ Group, ID string }
 
 // Commit saves state, transcript and outbound messages and pops the inbox
 // head in one atomic script, only while the caller still holds the lock.
 func (s *Store) Commit(ctx context.Context, c Commit) error {
-	_, err := s.CommitNext(ctx, c)
+	_, _, err := s.CommitNext(ctx, c)
 	return err
 }
 
 // CommitNext is Commit that also returns the conversation's next inbox head
-// ("" when the inbox is empty), saving the worker a round trip.
-func (s *Store) CommitNext(ctx context.Context, c Commit) (string, error) {
+// ("" when the inbox is empty), saving the worker a round trip, and whether
+// it released the conversation (see Commit.Release).
+func (s *Store) CommitNext(ctx context.Context, c Commit) (next string, released bool, err error) {
 	args := []any{c.Token, c.InboxRaw, c.State, c.At.UnixMilli(), c.Conversation, len(c.Messages)}
 	for _, m := range c.Messages {
 		b, err := json.Marshal(m)
 		if err != nil {
-			return "", fmt.Errorf("encode message: %w", err)
+			return "", false, fmt.Errorf("encode message: %w", err)
 		}
 		args = append(args, m.ID, b)
 	}
@@ -180,7 +196,7 @@ func (s *Store) CommitNext(ctx context.Context, c Commit) (string, error) {
 	for _, o := range c.Outbound {
 		b, err := json.Marshal(o)
 		if err != nil {
-			return "", fmt.Errorf("encode outbound: %w", err)
+			return "", false, fmt.Errorf("encode outbound: %w", err)
 		}
 		args = append(args, b)
 	}
@@ -189,20 +205,27 @@ func (s *Store) CommitNext(ctx context.Context, c Commit) (string, error) {
 		args = append(args, a)
 	}
 	args = append(args, c.Nudge)
+	if c.Release != nil {
+		args = append(args, c.Release.Group, c.Release.ID)
+	} else {
+		args = append(args, "", "")
+	}
 	keys := []string{s.keys.Lock(c.Conversation), s.keys.Inbox(c.Conversation), s.keys.State(c.Conversation),
 		s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation), s.keys.Outbound(), s.keys.Conversations(), s.keys.Events(),
-		s.keys.Actions(), s.keys.Nudges()}
-	next, err := commitScript.Run(ctx, s.rdb, keys, args...).Text()
-	if errors.Is(err, redis.Nil) {
-		return "", nil
+		s.keys.Actions(), s.keys.Nudges(), s.keys.Inbound()}
+	res, err := commitScript.Run(ctx, s.rdb, keys, args...).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return "", false, nil
+	case err != nil && strings.Contains(err.Error(), "LOCKLOST"):
+		return "", false, ErrLockLost
+	case err != nil:
+		return "", false, fmt.Errorf("commit conversation step: %w", err)
 	}
-	if err != nil && strings.Contains(err.Error(), "LOCKLOST") {
-		return "", ErrLockLost
+	if head, ok := res.(string); ok {
+		return head, false, nil
 	}
-	if err != nil {
-		return "", fmt.Errorf("commit conversation step: %w", err)
-	}
-	return next, nil
+	return "", true, nil
 }
 
 // Transcript returns the last limit messages of a conversation (all when
