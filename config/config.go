@@ -71,7 +71,7 @@ func parse(get func(string) string) (Config, error) {
 		Secret:       p.str("QUITA_SECRET", ""),
 		LogFormat:    p.oneOf("QUITA_LOG_FORMAT", "text", "text", "json"),
 		LogLevel:     p.oneOf("QUITA_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		Workers:      p.integer("QUITA_WORKERS", 32),
+		Workers:      p.integer("QUITA_WORKERS", 16),
 		Senders:      p.integer("QUITA_SENDERS", 8),
 		FallbackSMS:  p.boolean("QUITA_FALLBACK_SMS", false),
 		Timezone:     p.str("QUITA_TIMEZONE", "America/Sao_Paulo"),

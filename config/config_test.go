@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 			if !c.Embedded() || !c.Simulator || !c.Demo || c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" {
 				t.Errorf("defaults = %+v", c)
 			}
-			if c.PublicURL != "http://127.0.0.1:8080" || c.NudgeAfter != 24*time.Hour || c.Workers != 32 || c.Senders != 8 || c.AutoPipeline {
+			if c.PublicURL != "http://127.0.0.1:8080" || c.NudgeAfter != 24*time.Hour || c.Workers != 16 || c.Senders != 8 || c.AutoPipeline {
 				t.Errorf("defaults = %+v", c)
 			}
 		}},

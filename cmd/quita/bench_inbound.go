@@ -69,7 +69,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	levels := fs.String("concurrency", "1,8,32,64", "client concurrency levels, comma-separated")
 	duration := fs.Duration("duration", 5*time.Second, "load time per level (the service and then the floor)")
 	drain := fs.Duration("drain", 60*time.Second, "how long to wait for the replies after each level")
-	workers := fs.Int("workers", 32, "inbound workers (QUITA_WORKERS)")
+	workers := fs.Int("workers", 16, "inbound workers (QUITA_WORKERS)")
 	senders := fs.Int("senders", 8, "outbound senders (QUITA_SENDERS)")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
@@ -128,7 +128,8 @@ func benchInbound(ctx context.Context, args []string) error {
 		if !ok {
 			return
 		}
-		if t0 := started[i].Swap(0); t0 != 0 {
+		// 1 marks a slot a client is filling in: not a message yet.
+		if t0 := started[i].Load(); t0 > 1 && started[i].CompareAndSwap(t0, 0) {
 			mu.Lock()
 			e2e = append(e2e, at.Sub(time.Unix(0, t0)))
 			mu.Unlock()
@@ -216,7 +217,7 @@ func benchInbound(ctx context.Context, args []string) error {
 				var i int
 				for tries := 1; ; tries++ {
 					i = int(next.Add(1)) % len(phones)
-					if started[i].Load() == 0 {
+					if started[i].CompareAndSwap(0, 1) { // claimed: two clients never track one conversation
 						break
 					}
 					if tries%256 == 0 {

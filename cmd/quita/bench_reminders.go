@@ -29,7 +29,7 @@ func benchReminders(ctx context.Context, args []string) error {
 	n := fs.Int("debts", 1_000_000, "debts to import (one debtor each)")
 	chunk := fs.Int("chunk", 20_000, "rows handed to the importer at once")
 	dispatchers := fs.Int("dispatchers", 4, "scheduler passes running at once (as several processes would)")
-	workers := fs.Int("workers", 32, "inbound workers")
+	workers := fs.Int("workers", 16, "inbound workers")
 	senders := fs.Int("senders", 8, "outbound senders")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up dispatching after this long")
 	keep := fs.Bool("keep", false, "keep the imported keys (default: delete them at the end)")
