@@ -146,6 +146,7 @@ func (s *service) routes() {
 	s.media.Register(s.app)
 	if s.cfg.Simulator {
 		s.bot.AddChannel(simulator.Channel{})
+		s.ready = append(s.ready, readiness{name: channels.Simulator, state: func() (string, bool) { return "in-process", true }})
 		simulator.Register(s.app, s.bot, s.simulatorTranscript, storage.NewID)
 	}
 }

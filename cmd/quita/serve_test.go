@@ -135,3 +135,24 @@ func TestEmbeddedModeKeepsDataAcrossRestart(t *testing.T) {
 		t.Fatalf("conversation state after restart = %+v, %v; want the saved state", c, err)
 	}
 }
+
+// /readyz reports Redis and each channel: the demo has the simulator only.
+func TestReadyzReportsRedisAndChannels(t *testing.T) {
+	r := redistest.New(t)
+	s, _ := startService(t, testConfig(t, r.URL, r.Prefix))
+	resp, err := s.app.Test(httptest.NewRequest(http.MethodGet, "/readyz", nil), 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Status   string `json:"status"`
+		Redis    string `json:"redis"`
+		Channels map[string]string `json:"channels"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || body.Status != "ready" || body.Redis != "ok" || body.Channels["simulator"] != "in-process" {
+		t.Fatalf("/readyz = %d %+v, want ready with redis ok and the simulator in-process", resp.StatusCode, body)
+	}
+}
