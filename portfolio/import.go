@@ -61,6 +61,7 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 
 	var trip [][]storage.ImportRow
 	var cur []storage.ImportRow
+	valid := 0
 	send := func() bool {
 		if len(cur) > 0 {
 			trip, cur = append(trip, cur), nil
@@ -83,6 +84,7 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 			refused.Add(1)
 			continue
 		}
+		valid++
 		cur = append(cur, v.Row)
 		if len(cur) == batch {
 			trip, cur = append(trip, cur), make([]storage.ImportRow, 0, batch)
@@ -96,7 +98,7 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 	res := <-written
 	sum.Created, sum.Updated, sum.DebtIDs = res.created, res.updated, res.debtIDs
 	sum.Failed = len(failedLines)
-	sum.Rows = res.created + res.updated + sum.Failed // lines the CSV reader could not split count as rows too
+	sum.Rows = valid + sum.Failed // lines the CSV reader could not split count as rows too
 	sort.SliceStable(sum.Errors, func(i, j int) bool { return sum.Errors[i].Line < sum.Errors[j].Line })
 	if res.err != nil {
 		return sum, res.err
