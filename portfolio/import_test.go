@@ -61,8 +61,8 @@ func TestImportGoodCSVIsIdempotent(t *testing.T) {
 		t.Fatalf("Ana = %+v", ana)
 	}
 	debts, err := st.DebtsOf(ctx, ana.ID)
-	if err != nil || len(debts) != 2 {
-		t.Fatalf("Ana's debts: %+v %v; want 2 (two rows, one CPF)", debts, err)
+	if err != nil || len(debts) != 2 || debts[0].Invoice != "NF-1001" || debts[1].Invoice != "NF-1002" || debts[1].AmountCents != 9900 {
+		t.Fatalf("Ana's debts: %+v %v; want NF-1001 and NF-1002 (R$ 99,00): two rows, one CPF", debts, err)
 	}
 	bruno, err := st.DebtorByPhone(ctx, "+551130000000")
 	if err != nil || bruno.Name != "Bruno Lima" || !bruno.VIP {

@@ -247,26 +247,37 @@ func (s *Store) DebtExtras(ctx context.Context, id string) (map[string]string, e
 
 // hmget reads a record's attributes; ErrNotFound when it has none.
 func (s *Store) hmget(ctx context.Context, bucket, id string, attrs []string) (map[string]string, error) {
+	vals, err := s.rdb.HMGet(ctx, bucket, recordFields(id, attrs)...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", bucket, err)
+	}
+	out, found := recordValues(attrs, vals)
+	if !found {
+		return nil, ErrNotFound
+	}
+	return out, nil
+}
+
+// recordFields are the hash fields of a record's attributes.
+func recordFields(id string, attrs []string) []string {
 	fields := make([]string, len(attrs))
 	for i, a := range attrs {
 		fields[i] = field(id, a)
 	}
-	vals, err := s.rdb.HMGet(ctx, bucket, fields...).Result()
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", bucket, err)
-	}
-	out := make(map[string]string, len(attrs))
-	found := false
+	return fields
+}
+
+// recordValues maps an HMGET reply back to attributes; found is false when
+// the record has none.
+func recordValues(attrs []string, vals []any) (out map[string]string, found bool) {
+	out = make(map[string]string, len(attrs))
 	for i, v := range vals {
 		if str, ok := v.(string); ok {
 			out[attrs[i]] = str
 			found = true
 		}
 	}
-	if !found {
-		return nil, ErrNotFound
-	}
-	return out, nil
+	return out, found
 }
 
 // DebtorByPhone finds the debtor who owns a number.
@@ -309,17 +320,22 @@ func (s *Store) DebtsOf(ctx context.Context, debtorID string) ([]dialogs.Debt, e
 	if err != nil {
 		return nil, fmt.Errorf("list debts: %w", err)
 	}
+	// One pipeline for all the debts: a debtor with several debts costs one
+	// round trip more, not one per debt.
 	ids := strings.Split(l, ",")
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.SliceCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HMGet(ctx, s.keys.DebtBucket(id), recordFields(id, debtAttrs)...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("load debts: %w", err)
+	}
 	out := make([]dialogs.Debt, 0, len(ids))
-	for _, id := range ids {
-		d, err := s.Debt(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			continue
+	for i, id := range ids {
+		if vals, found := recordValues(debtAttrs, cmds[i].Val()); found {
+			out = append(out, debtOf(id, vals))
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
 	}
 	return out, nil
 }
