@@ -325,23 +325,21 @@ func transcriptOf(o storage.Outbound) storage.Message {
 // lookupCase finds the creditor, debtor and debts behind a conversation.
 func (b *Bot) lookupCase(ctx context.Context, c dialogs.Conversation) (dialogs.Case, error) {
 	cs := dialogs.Case{Creditor: b.dir.DefaultCreditor()}
+	id, err := c.DebtorID, error(nil)
+	if id == "" {
+		id, err = b.store.DebtorIDByPhone(ctx, c.Phone)
+	}
 	var debtor dialogs.Debtor
-	var err error
-	if c.DebtorID != "" {
-		debtor, err = b.store.Debtor(ctx, c.DebtorID)
-	} else {
-		debtor, err = b.store.DebtorByPhone(ctx, c.Phone)
+	if err == nil {
+		debtor, cs.Debts, err = b.store.DebtorWithDebts(ctx, id)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return cs, nil
+		return dialogs.Case{Creditor: cs.Creditor}, nil
 	}
 	if err != nil {
 		return cs, err
 	}
 	cs.Debtor = &debtor
-	if cs.Debts, err = b.store.DebtsOf(ctx, debtor.ID); err != nil {
-		return cs, err
-	}
 	for _, d := range cs.Debts {
 		if cr, ok := b.dir.Creditor(d.CreditorID); ok {
 			cs.Creditor = cr

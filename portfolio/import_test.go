@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -63,6 +64,9 @@ func TestImportGoodCSVIsIdempotent(t *testing.T) {
 	debts, err := st.DebtsOf(ctx, ana.ID)
 	if err != nil || len(debts) != 2 || debts[0].Invoice != "NF-1001" || debts[1].Invoice != "NF-1002" || debts[1].AmountCents != 9900 {
 		t.Fatalf("Ana's debts: %+v %v; want NF-1001 and NF-1002 (R$ 99,00): two rows, one CPF", debts, err)
+	}
+	if d, ds, err := st.DebtorWithDebts(ctx, ana.ID); err != nil || fmt.Sprint(d) != fmt.Sprint(ana) || fmt.Sprint(ds) != fmt.Sprint(debts) {
+		t.Fatalf("DebtorWithDebts = %+v %+v %v; want what Debtor and DebtsOf read", d, ds, err)
 	}
 	bruno, err := st.DebtorByPhone(ctx, "+551130000000")
 	if err != nil || bruno.Name != "Bruno Lima" || !bruno.VIP {

@@ -188,6 +188,21 @@ func (s *Store) Debtor(ctx context.Context, id string) (dialogs.Debtor, error) {
 	if err != nil {
 		return dialogs.Debtor{}, err
 	}
+	return debtorOf(id, vals), nil
+}
+
+// DebtorWithDebts loads a debtor and every debt of theirs in two round
+// trips (the debtor's record holds the list of debt ids).
+func (s *Store) DebtorWithDebts(ctx context.Context, id string) (dialogs.Debtor, []dialogs.Debt, error) {
+	vals, err := s.hmget(ctx, s.keys.DebtorBucket(id), id, debtorAttrs)
+	if err != nil {
+		return dialogs.Debtor{}, nil, err
+	}
+	debts, err := s.debtsByIDs(ctx, vals[debtorDebts])
+	return debtorOf(id, vals), debts, err
+}
+
+func debtorOf(id string, vals map[string]string) dialogs.Debtor {
 	d := dialogs.Debtor{ID: id, Name: vals[debtorName], CPF: vals[debtorCPF], BirthDate: vals[debtorBirth],
 		Email: vals[debtorEmail], Language: vals[debtorLang], TimeZone: vals[debtorTZ], Channel: vals[debtorChannel],
 		VIP: vals[debtorVIP] == "1"}
@@ -195,7 +210,7 @@ func (s *Store) Debtor(ctx context.Context, id string) (dialogs.Debtor, error) {
 	if p := vals[debtorPhones]; p != "" {
 		d.Phones = strings.Split(p, ",")
 	}
-	return d, nil
+	return d
 }
 
 // DebtorWrongNumbers lists the numbers of a debtor that belong to someone else.
@@ -301,24 +316,43 @@ func (s *Store) DebtByInvoice(ctx context.Context, creditor, invoice string) (st
 }
 
 func (s *Store) debtorByIndex(ctx context.Context, kind, value string) (dialogs.Debtor, error) {
-	id, err := s.rdb.HGet(ctx, s.keys.Index(kind, value), value).Result()
-	if errors.Is(err, redis.Nil) {
-		return dialogs.Debtor{}, ErrNotFound
-	}
+	id, err := s.debtorIDByIndex(ctx, kind, value)
 	if err != nil {
-		return dialogs.Debtor{}, fmt.Errorf("look up debtor: %w", err)
+		return dialogs.Debtor{}, err
 	}
 	return s.Debtor(ctx, id)
+}
+
+// DebtorIDByPhone finds the id of the debtor who owns a number.
+func (s *Store) DebtorIDByPhone(ctx context.Context, phone string) (string, error) {
+	return s.debtorIDByIndex(ctx, "phone", phone)
+}
+
+func (s *Store) debtorIDByIndex(ctx context.Context, kind, value string) (string, error) {
+	id, err := s.rdb.HGet(ctx, s.keys.Index(kind, value), value).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up debtor: %w", err)
+	}
+	return id, nil
 }
 
 // DebtsOf loads every debt of a debtor.
 func (s *Store) DebtsOf(ctx context.Context, debtorID string) ([]dialogs.Debt, error) {
 	l, err := s.rdb.HGet(ctx, s.keys.DebtorBucket(debtorID), field(debtorID, debtorDebts)).Result()
-	if errors.Is(err, redis.Nil) || l == "" {
-		return nil, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("list debts: %w", err)
+	}
+	return s.debtsByIDs(ctx, l)
+}
+
+// debtsByIDs loads the debts of a comma-separated id list, skipping ids
+// whose record is gone.
+func (s *Store) debtsByIDs(ctx context.Context, l string) ([]dialogs.Debt, error) {
+	if l == "" {
+		return nil, nil
 	}
 	// One pipeline for all the debts: a debtor with several debts costs one
 	// round trip more, not one per debt.
