@@ -156,3 +156,17 @@ func TestReadyzReportsRedisAndChannels(t *testing.T) {
 		t.Fatalf("/readyz = %d %+v, want ready with redis ok and the simulator in-process", resp.StatusCode, body)
 	}
 }
+
+// QUITA_REDIS_AUTOPIPELINE=on runs the same pipeline through go-redis
+// autopipelining: the greeting still goes end to end.
+func TestSimulatorGreetingWithAutopipelining(t *testing.T) {
+	r := redistest.New(t)
+	cfg := testConfig(t, r.URL, r.Prefix)
+	cfg.AutoPipeline = true
+	s, _ := startService(t, cfg)
+	simulatorSay(t, s, "+5511912345678", "oi")
+	tr := waitTranscript(t, s, "+5511912345678", 2)
+	if len(tr) != 2 || tr[1].Direction != "out" || tr[1].Status != "delivered" {
+		t.Fatalf("transcript = %+v, want the message and one delivered reply", tr)
+	}
+}
