@@ -325,7 +325,8 @@ func transcriptOf(o storage.Outbound) storage.Message {
 // lookupCase finds the creditor, debtor and debts behind a conversation.
 func (b *Bot) lookupCase(ctx context.Context, c dialogs.Conversation) (dialogs.Case, error) {
 	cs := dialogs.Case{Creditor: b.dir.DefaultCreditor()}
-	id, err := c.DebtorID, error(nil)
+	id := c.DebtorID
+	var err error
 	if id == "" {
 		id, err = b.store.DebtorIDByPhone(ctx, c.Phone)
 	}
@@ -334,7 +335,7 @@ func (b *Bot) lookupCase(ctx context.Context, c dialogs.Conversation) (dialogs.C
 		debtor, cs.Debts, err = b.store.DebtorWithDebts(ctx, id)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return dialogs.Case{Creditor: cs.Creditor}, nil
+		return cs, nil // debts are only read once the debtor was found
 	}
 	if err != nil {
 		return cs, err
