@@ -35,6 +35,7 @@ func benchReminders(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the imported keys (default: delete them at the end)")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run here")
+	importOnly := fs.Bool("import-only", false, "measure the import and memory only, no dispatch")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -95,6 +96,7 @@ func benchReminders(ctx context.Context, args []string) error {
 	}
 	due := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
 	fmt.Fprintf(os.Stderr, "reminders: importing %d debts due %s…\n", *n, due)
+	redisCPUBefore := redisCPUSeconds(ctx, rdb)
 	importStart := time.Now()
 	for off := 0; off < *n; off += *chunk {
 		rows := benchRows(min(*chunk, *n-off), off, creditor, due)
@@ -115,6 +117,14 @@ func benchReminders(ctx context.Context, args []string) error {
 		return err
 	}
 	rssImport := rss()
+	redisCPU := redisCPUSeconds(ctx, rdb) - redisCPUBefore
+	if *importOnly {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "%d debts (one debtor each), creditor %q, import only.\n\n", *n, creditor)
+		sb.WriteString("| figure | value |\n|---|---:|\n")
+		writeImportFigures(&sb, *n, importDur, redisCPU, memBefore, memAfter, rssImport)
+		return report(*out, "Reminders (import)", "quita bench reminders "+strings.Join(args, " "), desc, sb.String())
+	}
 
 	// One cadence day: move the clock to the first reminder and dispatch.
 	first, err := sched.FirstReminder(creditor, due, "America/Sao_Paulo")
@@ -158,16 +168,14 @@ func benchReminders(ctx context.Context, args []string) error {
 	dispatchDur := time.Unix(0, lastHanded.Load()).Sub(dispatchStart)
 	rssEnd := rss()
 
-	perDebt := float64(memAfter-memBefore) / float64(*n)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%d debts (one debtor each), creditor %q, default cadence, BR compliance gate, null SMS channel; %d dispatchers, %d workers, %d senders.\n\n",
 		*n, creditor, *dispatchers, *workers, *senders)
 	sb.WriteString("| figure | value |\n|---|---:|\n")
-	fmt.Fprintf(&sb, "| import | %.0f debts/s (%s) |\n", float64(*n)/importDur.Seconds(), importDur.Round(time.Millisecond))
-	fmt.Fprintf(&sb, "| Redis memory per imported, scheduled debt | %.0f bytes (used_memory %s → %s) |\n", perDebt, mib(memBefore), mib(memAfter))
+	writeImportFigures(&sb, *n, importDur, redisCPU, memBefore, memAfter, rssImport)
 	fmt.Fprintf(&sb, "| reminders claimed (scheduler) | %d in %s, %.0f/s |\n", claimed.Load(), claimDur.Round(time.Millisecond), float64(claimed.Load())/claimDur.Seconds())
 	fmt.Fprintf(&sb, "| reminders handed to the channel | %d in %s, %.0f/s |\n", handed.Load(), dispatchDur.Round(time.Millisecond), float64(handed.Load())/max(dispatchDur.Seconds(), 1e-9))
-	fmt.Fprintf(&sb, "| process RSS | %s after import, %s after dispatch |\n", mib(rssImport), mib(rssEnd))
+	fmt.Fprintf(&sb, "| process RSS after dispatch | %s |\n", mib(rssEnd))
 	return report(*out, "Reminders", "quita bench reminders "+strings.Join(args, " "), desc, sb.String())
 }
 
@@ -187,6 +195,26 @@ func benchRows(n, offset int, creditor, due string) []portfolio.Row {
 			Description: "Parcela 3/10", Amount: "359,90", DueDate: due, PaymentMethod: "boleto", TimeZone: "America/Sao_Paulo"}
 	}
 	return rows
+}
+
+// writeImportFigures adds the import rows of the result table.
+func writeImportFigures(sb *strings.Builder, n int, took time.Duration, redisCPU float64, memBefore, memAfter, rssAfter int64) {
+	fmt.Fprintf(sb, "| import | %.0f debts/s (%s) |\n", float64(n)/took.Seconds(), took.Round(time.Millisecond))
+	fmt.Fprintf(sb, "| Redis CPU per imported row | %.1f µs (INFO cpu, user + sys) |\n", redisCPU/float64(n)*1e6)
+	fmt.Fprintf(sb, "| Redis memory per imported, scheduled debt | %.0f bytes (used_memory %s → %s) |\n", float64(memAfter-memBefore)/float64(n), mib(memBefore), mib(memAfter))
+	fmt.Fprintf(sb, "| process RSS after import | %s |\n", mib(rssAfter))
+}
+
+// redisCPUSeconds is the server's CPU time so far (user + system), 0 when
+// INFO cannot be read.
+func redisCPUSeconds(ctx context.Context, rdb redis.UniversalClient) float64 {
+	info, err := rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	sys, _ := strconv.ParseFloat(infoField(info, "used_cpu_sys"), 64)
+	user, _ := strconv.ParseFloat(infoField(info, "used_cpu_user"), 64)
+	return user + sys
 }
 
 func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
