@@ -120,6 +120,27 @@ func benchInbound(ctx context.Context, args []string) error {
 		index[phones[i]] = i
 	}
 	started := make([]atomic.Int64, *convs) // unix ns of the in-flight tracked message, 0 when none
+	// Conversations without a tracked message in flight wait in free, so a
+	// client blocks (rather than spins) when every one awaits its reply.
+	// Room for two of each: a stale release after a level's refill must
+	// never block the sender that calls it (the CAS on started makes a
+	// repeated index harmless).
+	free := make(chan int, 2*len(phones))
+	release := func(i int) {
+		select {
+		case free <- i:
+		default:
+		}
+	}
+	refill := func() {
+		for len(free) > 0 {
+			<-free
+		}
+		for i := range phones {
+			started[i].Store(0)
+			free <- i
+		}
+	}
 	var mu sync.Mutex
 	var e2e []time.Duration
 	var lastHanded atomic.Int64
@@ -134,6 +155,7 @@ func benchInbound(ctx context.Context, args []string) error {
 			e2e = append(e2e, at.Sub(time.Unix(0, t0)))
 			mu.Unlock()
 			lastHanded.Store(at.UnixNano())
+			release(i)
 		}
 	}
 	pipeStore := s.store
@@ -205,23 +227,24 @@ func benchInbound(ctx context.Context, args []string) error {
 		mu.Lock()
 		e2e = e2e[:0]
 		mu.Unlock()
-		var next atomic.Int64
+		refill() // forget what never came back before this level
 		var tracked atomic.Int64
 		lvl := inboundLevel{concurrency: c}
 		levelStart := time.Now()
 		acks, failures := load(ctx, c, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
-			func(req *fasthttp.Request) func(ok bool) {
+			func(req *fasthttp.Request, end time.Time) (func(ok bool), bool) {
 				// The next conversation without a tracked message in flight.
 				// When every conversation awaits its reply, the client waits:
 				// the load is then what the pipeline sustains.
 				var i int
-				for tries := 1; ; tries++ {
-					i = int(next.Add(1)) % len(phones)
-					if started[i].CompareAndSwap(0, 1) { // claimed: two clients never track one conversation
-						break
-					}
-					if tries%256 == 0 {
-						time.Sleep(200 * time.Microsecond)
+				timeout := time.NewTimer(time.Until(end))
+				defer timeout.Stop()
+				for claimed := false; !claimed; {
+					select {
+					case i = <-free:
+						claimed = started[i].CompareAndSwap(0, 1) // two clients never track one conversation
+					case <-timeout.C:
+						return nil, false
 					}
 				}
 				n := seq.Add(1)
@@ -237,8 +260,9 @@ func benchInbound(ctx context.Context, args []string) error {
 						tracked.Add(1)
 					} else {
 						started[i].Store(0) // not acknowledged: no reply expected
+						release(i)
 					}
-				}
+				}, true
 			})
 		slices.Sort(acks)
 		lvl.acks, lvl.failures = len(acks), failures
@@ -263,16 +287,13 @@ func benchInbound(ctx context.Context, args []string) error {
 			lvl.e2eRate = float64(len(lat)) / end.Sub(levelStart).Seconds()
 		}
 		lvl.e2eP50, lvl.e2eP99 = percentile(lat, 50), percentile(lat, 99)
-		for i := range started { // forget what never came back before the next level
-			started[i].Store(0)
-		}
 
 		fmt.Fprintf(os.Stderr, "floor: concurrency %d for %s…\n", c, *duration)
 		facks, ffail := load(ctx, c, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
-			func(req *fasthttp.Request) func(bool) {
+			func(req *fasthttp.Request, _ time.Time) (func(bool), bool) {
 				req.Header.SetMethod("POST")
 				req.SetBodyString("x")
-				return nil
+				return nil, true
 			})
 		slices.Sort(facks)
 		lvl.floorRate, lvl.floorFailures = float64(len(facks))/duration.Seconds(), ffail
@@ -303,7 +324,7 @@ func benchInbound(ctx context.Context, args []string) error {
 
 // load runs c clients against addr+path for d; prepare fills each request
 // and may return a callback told whether it was acknowledged (2xx).
-func load(ctx context.Context, c int, d time.Duration, addr, path string, prepare func(*fasthttp.Request) func(bool)) ([]time.Duration, int) {
+func load(ctx context.Context, c int, d time.Duration, addr, path string, prepare func(req *fasthttp.Request, end time.Time) (done func(ok bool), ok bool)) ([]time.Duration, int) {
 	client := &fasthttp.HostClient{Addr: addr, MaxConns: c, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	end := time.Now().Add(d)
 	var mu sync.Mutex
@@ -321,10 +342,13 @@ func load(ctx context.Context, c int, d time.Duration, addr, path string, prepar
 			for time.Now().Before(end) && ctx.Err() == nil {
 				req.Reset()
 				req.SetRequestURI("http://" + addr + path)
-				done := prepare(req)
+				done, ok := prepare(req, end)
+				if !ok {
+					break
+				}
 				t0 := time.Now()
 				err := client.Do(req, resp)
-				ok := err == nil && resp.StatusCode() < 300
+				ok = err == nil && resp.StatusCode() < 300
 				if ok {
 					lat = append(lat, time.Since(t0))
 				} else {
