@@ -145,8 +145,8 @@ func TestReadyzReportsRedisAndChannels(t *testing.T) {
 		t.Fatal(err)
 	}
 	var body struct {
-		Status   string `json:"status"`
-		Redis    string `json:"redis"`
+		Status   string            `json:"status"`
+		Redis    string            `json:"redis"`
 		Channels map[string]string `json:"channels"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
