@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -14,13 +16,16 @@ import (
 )
 
 // The portfolio is stored compactly so that a million debts fit the memory
-// budget in KEYS.md ("Reminders"): debts and debtors live as small fields
-// ("<id>.<attr>") in bucketed hashes of 8 records each, which Redis keeps in
-// its listpack encoding, and the phone, CPF and invoice indexes are bucketed
-// hashes too. Ids handed out by imports are base-36 sequence numbers; any
-// other id (demo data) is bucketed by a hash of its text.
+// budget in KEYS.md ("Reminders"): each debt and debtor is one field "<id>"
+// packing its attributes (record.go), in bucketed hashes of 8 records each;
+// a debt's status, reminder state and outcome bits are fields of their own
+// ("<id>.<attr>") beside it, because they change often. The phone, CPF and
+// invoice indexes are bucketed hashes too. Ids handed out by imports are
+// base-36 sequence numbers; any other id (demo data) is bucketed by a hash
+// of its text.
 
-// Debt attributes (hash field suffixes).
+// Debt attributes: names inside the packed record, and the suffixes of
+// the fields of their own (status, reminder state, outcome bits).
 const (
 	debtCreditor = "c"
 	debtDebtor   = "o"
@@ -36,7 +41,9 @@ const (
 	debtOutcomes = "O" // A/B outcomes already counted (bits)
 )
 
-var debtAttrs = []string{debtCreditor, debtDebtor, debtInvoice, debtDesc, debtAmount, debtDue, debtPurchase, debtMethod, debtStatus, debtNosso}
+// debtPacked are the attributes packed into a debt's "<id>" field; status,
+// reminder state and outcome bits are fields "<id>.s", "<id>.r", "<id>.O".
+var debtPacked = []string{debtCreditor, debtDebtor, debtInvoice, debtDesc, debtAmount, debtDue, debtPurchase, debtMethod, debtNosso}
 
 // Debtor attributes.
 const (
@@ -54,6 +61,7 @@ const (
 	debtorWrongNos = "w" // comma-separated numbers that turned out not to be the debtor's
 )
 
+// debtorAttrs are the attributes packed into a debtor's "<id>" field.
 var debtorAttrs = []string{debtorName, debtorCPF, debtorBirth, debtorPhones, debtorEmail, debtorLang, debtorTZ, debtorChannel, debtorVIP, debtorDelays, debtorDebts, debtorWrongNos}
 
 // indexBuckets is how many buckets each index is spread over: at 1M debts
@@ -112,10 +120,11 @@ func (k Keys) Agreement(debtID string) string { return k.Prefix + ":agreement:" 
 
 func field(id, attr string) string { return id + "." + attr }
 
-// SaveDebtor writes a debtor and its phone and CPF indexes (debt links are kept).
+// SaveDebtor writes a debtor and its phone and CPF indexes (debt links and
+// wrong numbers are kept).
 func (s *Store) SaveDebtor(ctx context.Context, d dialogs.Debtor) error {
 	pipe := s.rdb.Pipeline()
-	pipe.HSet(ctx, s.keys.DebtorBucket(d.ID), debtorFields(d)...)
+	keepScript.Eval(ctx, pipe, []string{s.keys.DebtorBucket(d.ID)}, d.ID, debtorRecord(d), debtorDebts, debtorWrongNos)
 	for _, p := range d.Phones {
 		pipe.HSet(ctx, s.keys.Index("phone", p), p, d.ID)
 	}
@@ -126,20 +135,11 @@ func (s *Store) SaveDebtor(ctx context.Context, d dialogs.Debtor) error {
 	return err
 }
 
-func debtorFields(d dialogs.Debtor) []any {
-	kv := []any{}
-	add := func(attr, v string) { kv = append(kv, field(d.ID, attr), v) }
-	add(debtorName, d.Name)
-	add(debtorCPF, d.CPF)
-	add(debtorBirth, d.BirthDate)
-	add(debtorPhones, strings.Join(d.Phones, ","))
-	add(debtorEmail, d.Email)
-	add(debtorLang, d.Language)
-	add(debtorTZ, d.TimeZone)
-	add(debtorChannel, d.Channel)
-	add(debtorVIP, boolStr(d.VIP))
-	add(debtorDelays, strconv.Itoa(d.Delays))
-	return kv
+// debtorRecord packs a debtor's attributes (without L and w).
+func debtorRecord(d dialogs.Debtor) string {
+	return packRecord(debtorName, d.Name, debtorCPF, d.CPF, debtorBirth, d.BirthDate,
+		debtorPhones, strings.Join(d.Phones, ","), debtorEmail, d.Email, debtorLang, d.Language,
+		debtorTZ, d.TimeZone, debtorChannel, d.Channel, debtorVIP, boolStr(d.VIP), debtorDelays, strconv.Itoa(d.Delays))
 }
 
 func boolStr(b bool) string {
@@ -149,42 +149,50 @@ func boolStr(b bool) string {
 	return ""
 }
 
-var linkScript = redis.NewScript(`
-local l = redis.call('HGET', KEYS[1], ARGV[1])
-if not l or l == '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
-if string.find(','..l..',', ','..ARGV[2]..',', 1, true) then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], l..','..ARGV[2])
+// linkScript adds ARGV[3] to the comma-separated list attribute ARGV[2] of
+// the packed record ARGV[1] (creating the record if need be), unless it is
+// there already; it returns 1 when it added.
+var linkScript = redis.NewScript(luaRecord + `
+local t, order = unpackrec(redis.call('HGET', KEYS[1], ARGV[1]))
+if not addlist(t, order, ARGV[2], ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], packrec(t, order))
 return 1`)
 
-// SaveDebt writes a debt, links it to its debtor and indexes its invoice.
+// SaveDebt writes a debt, links it to its debtor and indexes its invoice
+// (its nosso número, reminder state and outcome bits are kept).
 func (s *Store) SaveDebt(ctx context.Context, d dialogs.Debt) error {
 	if d.Status == "" {
 		d.Status = dialogs.DebtOpen
 	}
-	kv := []any{}
-	add := func(attr, v string) { kv = append(kv, field(d.ID, attr), v) }
-	add(debtCreditor, d.CreditorID)
-	add(debtDebtor, d.DebtorID)
-	add(debtInvoice, d.Invoice)
-	add(debtDesc, d.Description)
-	add(debtAmount, strconv.FormatInt(d.AmountCents, 10))
-	add(debtDue, d.DueDate)
-	add(debtPurchase, d.PurchaseDate)
-	add(debtMethod, d.PaymentMethod)
-	add(debtStatus, d.Status)
+	rec := packRecord(debtCreditor, d.CreditorID, debtDebtor, d.DebtorID, debtInvoice, d.Invoice, debtDesc, d.Description,
+		debtAmount, strconv.FormatInt(d.AmountCents, 10), debtDue, d.DueDate, debtPurchase, d.PurchaseDate, debtMethod, d.PaymentMethod)
+	bucket := s.keys.DebtBucket(d.ID)
 	pipe := s.rdb.Pipeline()
-	pipe.HSet(ctx, s.keys.DebtBucket(d.ID), kv...)
+	keepScript.Eval(ctx, pipe, []string{bucket}, d.ID, rec, debtNosso)
+	pipe.HSet(ctx, bucket, field(d.ID, debtStatus), d.Status)
 	if d.Invoice != "" {
 		pipe.HSet(ctx, s.keys.Index("inv", d.CreditorID+"|"+d.Invoice), d.CreditorID+"|"+d.Invoice, d.ID)
 	}
-	linkScript.Eval(ctx, pipe, []string{s.keys.DebtorBucket(d.DebtorID)}, field(d.DebtorID, debtorDebts), d.ID)
+	linkScript.Eval(ctx, pipe, []string{s.keys.DebtorBucket(d.DebtorID)}, d.DebtorID, debtorDebts, d.ID)
 	_, err := pipe.Exec(ctx)
 	return err
 }
 
+// record loads the packed record id of a bucket; ErrNotFound when absent.
+func (s *Store) record(ctx context.Context, bucket, id string) (map[string]string, error) {
+	v, err := s.rdb.HGet(ctx, bucket, id).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", bucket, err)
+	}
+	return unpackRecord(v), nil
+}
+
 // Debtor loads a debtor by id.
 func (s *Store) Debtor(ctx context.Context, id string) (dialogs.Debtor, error) {
-	vals, err := s.hmget(ctx, s.keys.DebtorBucket(id), id, debtorAttrs)
+	vals, err := s.record(ctx, s.keys.DebtorBucket(id), id)
 	if err != nil {
 		return dialogs.Debtor{}, err
 	}
@@ -194,7 +202,7 @@ func (s *Store) Debtor(ctx context.Context, id string) (dialogs.Debtor, error) {
 // DebtorWithDebts loads a debtor and every debt of theirs in two round
 // trips (the debtor's record holds the list of debt ids).
 func (s *Store) DebtorWithDebts(ctx context.Context, id string) (dialogs.Debtor, []dialogs.Debt, error) {
-	vals, err := s.hmget(ctx, s.keys.DebtorBucket(id), id, debtorAttrs)
+	vals, err := s.record(ctx, s.keys.DebtorBucket(id), id)
 	if err != nil {
 		return dialogs.Debtor{}, nil, err
 	}
@@ -215,84 +223,69 @@ func debtorOf(id string, vals map[string]string) dialogs.Debtor {
 
 // DebtorWrongNumbers lists the numbers of a debtor that belong to someone else.
 func (s *Store) DebtorWrongNumbers(ctx context.Context, id string) ([]string, error) {
-	v, err := s.rdb.HGet(ctx, s.keys.DebtorBucket(id), field(id, debtorWrongNos)).Result()
-	if errors.Is(err, redis.Nil) || v == "" {
+	vals, err := s.record(ctx, s.keys.DebtorBucket(id), id)
+	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load wrong numbers: %w", err)
 	}
-	return strings.Split(v, ","), nil
+	if v := vals[debtorWrongNos]; v != "" {
+		return strings.Split(v, ","), nil
+	}
+	return nil, nil
 }
 
 // MarkWrongNumber records that phone is not the debtor's: reminders go to
 // the debtor's other numbers, if any.
 func (s *Store) MarkWrongNumber(ctx context.Context, debtorID, phone string) error {
-	return linkScript.Run(ctx, s.rdb, []string{s.keys.DebtorBucket(debtorID)}, field(debtorID, debtorWrongNos), phone).Err()
+	return linkScript.Run(ctx, s.rdb, []string{s.keys.DebtorBucket(debtorID)}, debtorID, debtorWrongNos, phone).Err()
 }
 
 // Debt loads a debt by id.
 func (s *Store) Debt(ctx context.Context, id string) (dialogs.Debt, error) {
-	vals, err := s.hmget(ctx, s.keys.DebtBucket(id), id, debtAttrs)
+	vals, err := s.rdb.HMGet(ctx, s.keys.DebtBucket(id), id, field(id, debtStatus)).Result()
 	if err != nil {
-		return dialogs.Debt{}, err
+		return dialogs.Debt{}, fmt.Errorf("load debt: %w", err)
 	}
-	return debtOf(id, vals), nil
+	d, ok := debtOf(id, vals)
+	if !ok {
+		return dialogs.Debt{}, ErrNotFound
+	}
+	return d, nil
 }
 
-func debtOf(id string, vals map[string]string) dialogs.Debt {
-	d := dialogs.Debt{ID: id, CreditorID: vals[debtCreditor], DebtorID: vals[debtDebtor], Invoice: vals[debtInvoice],
-		Description: vals[debtDesc], DueDate: vals[debtDue], PurchaseDate: vals[debtPurchase],
-		PaymentMethod: vals[debtMethod], Status: vals[debtStatus]}
-	d.AmountCents, _ = strconv.ParseInt(vals[debtAmount], 10, 64)
-	return d
+// debtOf decodes the reply of HMGET <id> <id>.s; ok is false when the debt
+// has no record. A debt without a status is open.
+func debtOf(id string, vals []any) (d dialogs.Debt, ok bool) {
+	rec, ok := vals[0].(string)
+	if !ok {
+		return d, false
+	}
+	m := unpackRecord(rec)
+	d = dialogs.Debt{ID: id, CreditorID: m[debtCreditor], DebtorID: m[debtDebtor], Invoice: m[debtInvoice],
+		Description: m[debtDesc], DueDate: m[debtDue], PurchaseDate: m[debtPurchase],
+		PaymentMethod: m[debtMethod], Status: dialogs.DebtOpen}
+	if st, _ := vals[1].(string); st != "" {
+		d.Status = st
+	}
+	d.AmountCents, _ = strconv.ParseInt(m[debtAmount], 10, 64)
+	return d, true
 }
 
 // DebtExtras returns the optional import data of a debt (nosso_numero…).
 func (s *Store) DebtExtras(ctx context.Context, id string) (map[string]string, error) {
-	v, err := s.rdb.HGet(ctx, s.keys.DebtBucket(id), field(id, debtNosso)).Result()
-	if errors.Is(err, redis.Nil) {
+	vals, err := s.record(ctx, s.keys.DebtBucket(id), id)
+	if errors.Is(err, ErrNotFound) {
 		return map[string]string{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"nosso_numero": v}, nil
-}
-
-// hmget reads a record's attributes; ErrNotFound when it has none.
-func (s *Store) hmget(ctx context.Context, bucket, id string, attrs []string) (map[string]string, error) {
-	vals, err := s.rdb.HMGet(ctx, bucket, recordFields(id, attrs)...).Result()
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", bucket, err)
+	if v, ok := vals[debtNosso]; ok {
+		return map[string]string{"nosso_numero": v}, nil
 	}
-	out, found := recordValues(attrs, vals)
-	if !found {
-		return nil, ErrNotFound
-	}
-	return out, nil
-}
-
-// recordFields are the hash fields of a record's attributes.
-func recordFields(id string, attrs []string) []string {
-	fields := make([]string, len(attrs))
-	for i, a := range attrs {
-		fields[i] = field(id, a)
-	}
-	return fields
-}
-
-// recordValues maps an HMGET reply back to attributes; found is false when
-// the record has none.
-func recordValues(attrs []string, vals []any) (out map[string]string, found bool) {
-	out = make(map[string]string, len(attrs))
-	for i, v := range vals {
-		if str, ok := v.(string); ok {
-			out[attrs[i]] = str
-			found = true
-		}
-	}
-	return out, found
+	return map[string]string{}, nil
 }
 
 // DebtorByPhone finds the debtor who owns a number.
@@ -341,11 +334,11 @@ func (s *Store) debtorIDByIndex(ctx context.Context, kind, value string) (string
 
 // DebtsOf loads every debt of a debtor.
 func (s *Store) DebtsOf(ctx context.Context, debtorID string) ([]dialogs.Debt, error) {
-	l, err := s.rdb.HGet(ctx, s.keys.DebtorBucket(debtorID), field(debtorID, debtorDebts)).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	vals, err := s.record(ctx, s.keys.DebtorBucket(debtorID), debtorID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("list debts: %w", err)
 	}
-	return s.debtsByIDs(ctx, l)
+	return s.debtsByIDs(ctx, vals[debtorDebts])
 }
 
 // debtsByIDs loads the debts of a comma-separated id list, skipping ids
@@ -360,31 +353,33 @@ func (s *Store) debtsByIDs(ctx context.Context, l string) ([]dialogs.Debt, error
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.keys.DebtBucket(id), recordFields(id, debtAttrs)...)
+		cmds[i] = pipe.HMGet(ctx, s.keys.DebtBucket(id), id, field(id, debtStatus))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("load debts: %w", err)
 	}
 	out := make([]dialogs.Debt, 0, len(ids))
 	for i, id := range ids {
-		if vals, found := recordValues(debtAttrs, cmds[i].Val()); found {
-			out = append(out, debtOf(id, vals))
+		if d, ok := debtOf(id, cmds[i].Val()); ok {
+			out = append(out, d)
 		}
 	}
 	return out, nil
 }
 
+// statusChangeScript sets a debt's status field ARGV[1].s; the debt must
+// have a record (ARGV[1]), and no status field means ARGV[3] (open).
 var statusChangeScript = redis.NewScript(`
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return -1 end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
+local cur = redis.call('HGET', KEYS[1], ARGV[1] .. '.s') or ARGV[3]
 if cur == ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1] .. '.s', ARGV[2])
 return 1`)
 
 // SetDebtStatus changes a debt's status; it reports whether it changed
 // (false when it already had it) and ErrNotFound for an unknown debt.
 func (s *Store) SetDebtStatus(ctx context.Context, id, status string) (bool, error) {
-	n, err := statusChangeScript.Run(ctx, s.rdb, []string{s.keys.DebtBucket(id)}, field(id, debtStatus), status).Int()
+	n, err := statusChangeScript.Run(ctx, s.rdb, []string{s.keys.DebtBucket(id)}, id, status, dialogs.DebtOpen).Int()
 	if err != nil {
 		return false, fmt.Errorf("set debt status: %w", err)
 	}
@@ -420,10 +415,16 @@ type ImportResult struct {
 
 // importScript upserts rows atomically (one script run per batch): the
 // debtor by CPF, the debt by (creditor, invoice), the indexes, the debt
-// link and, for a new debt, its first reminder. It mirrors bucketOf; index
-// keys come from Go. New ids are reserved once per batch (unused ones are
-// skipped, which is harmless).
-var importScript = redis.NewScript(`
+// link and, for a new debt, its first reminder. Go sends per row only the
+// index keys and entries, the schedule time, the phones with their index
+// keys and both records already packed (record.go), without the debtor's
+// debt list and the debt's debtor, which only the script knows: creating
+// a record is a concatenation and one HSET. An existing record is decoded,
+// overlaid and encoded again (written only when it changed); an existing
+// debt keeps its status and reminder progress. It mirrors bucketOf. New
+// ids are reserved once per batch (unused ones are skipped, which is
+// harmless).
+var importScript = redis.NewScript(luaRecord + `
 local p = ARGV[1]
 local nrows = tonumber(ARGV[2])
 local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
@@ -443,58 +444,74 @@ local function bucket(id)
   end
   return 'h' .. tostring(hsh(id) % 4096)
 end
-local function addto(key, f, v)
-  local l = redis.call('HGET', key, f)
-  if not l or l == '' then redis.call('HSET', key, f, v) return end
-  if not string.find(',' .. l .. ',', ',' .. v .. ',', 1, true) then redis.call('HSET', key, f, l .. ',' .. v) end
+-- overlay sets the attributes of the packed record rec on t, but skip
+local function overlay(t, order, rec, skip)
+  for k, v in string.gmatch(rec, '([^\30\31]+)\31([^\30]*)') do
+    if k ~= skip then setattr(t, order, k, v) end
+  end
 end
+local debtors, debts, sched = p .. ':debtors:', p .. ':debts:', p .. ':sched'
 -- ids for new records come from one reservation per batch
 local nextDebtor = redis.call('HINCRBY', KEYS[1], 'debtor', nrows) - nrows
 local nextDebt = redis.call('HINCRBY', KEYS[1], 'debt', nrows) - nrows
 local out = {}
 local i = 3
 for r = 1, nrows do
-  -- creditor, invoice, cpf, schedule ms, cpf index key, invoice index key
-  local cred, inv, cpf, at, cpfKey, invKey = ARGV[i], ARGV[i+1], ARGV[i+2], tonumber(ARGV[i+3]), ARGV[i+4], ARGV[i+5]
-  i = i + 6
+  -- cpf index key, cpf, invoice index key, creditor|invoice, schedule ms,
+  -- packed debtor, packed debt, phones
+  local cpfKey, cpf, invKey, ik, at, drec, trec, n = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], tonumber(ARGV[i+4]), ARGV[i+5], ARGV[i+6], tonumber(ARGV[i+7])
+  i = i + 8
   -- HSETNX claims the next id in one call when the record is new (the
   -- common case of an import); an existing one is read back.
-  local pid = b36(nextDebtor + 1)
+  local pid, pb = b36(nextDebtor + 1), nil
   local newDebtor = redis.call('HSETNX', cpfKey, cpf, pid) == 1
-  if newDebtor then nextDebtor = nextDebtor + 1 else pid = redis.call('HGET', cpfKey, cpf) end
-  local pb = p .. ':debtors:' .. bucket(pid)
-  local ik = cred .. '|' .. inv
-  local did = b36(nextDebt + 1)
-  local created = redis.call('HSETNX', invKey, ik, did)
-  if created == 1 then nextDebt = nextDebt + 1 else did = redis.call('HGET', invKey, ik) end
-  -- debtor: phones (value, index key), then attributes, in one HSET
-  local n = tonumber(ARGV[i]); i = i + 1
-  local fv = {pid .. '.c', cpf}
-  local phones = {}
-  for j = 1, n do
-    phones[j] = ARGV[i]
-    redis.call('HSET', ARGV[i+1], ARGV[i], pid)
-    i = i + 2
-  end
   if newDebtor then
-    fv[#fv+1] = pid .. '.ph'; fv[#fv+1] = table.concat(phones, ',')
-    fv[#fv+1] = pid .. '.L'; fv[#fv+1] = did
+    nextDebtor = nextDebtor + 1
+    pb = debtors .. math.floor(nextDebtor / 8)
   else
-    for j = 1, #phones do addto(pb, pid .. '.ph', phones[j]) end
-    addto(pb, pid .. '.L', did)
+    pid = redis.call('HGET', cpfKey, cpf)
+    pb = debtors .. bucket(pid)
   end
-  n = tonumber(ARGV[i]); i = i + 1
-  for j = 1, n do fv[#fv+1] = pid .. '.' .. ARGV[i]; fv[#fv+1] = ARGV[i+1]; i = i + 2 end
-  redis.call('HSET', pb, unpack(fv))
-  -- debt
-  fv = {}
+  local did, db = b36(nextDebt + 1), nil
+  local created = redis.call('HSETNX', invKey, ik, did)
   if created == 1 then
-    fv = {did .. '.c', cred, did .. '.i', inv, did .. '.o', pid, did .. '.s', 'open'}
-    if at > 0 then redis.call('ZADD', p .. ':sched', at, did) end
+    nextDebt = nextDebt + 1
+    db = debts .. math.floor(nextDebt / 8)
+  else
+    did = redis.call('HGET', invKey, ik)
+    db = debts .. bucket(did)
   end
-  n = tonumber(ARGV[i]); i = i + 1
-  for j = 1, n do fv[#fv+1] = did .. '.' .. ARGV[i]; fv[#fv+1] = ARGV[i+1]; i = i + 2 end
-  if #fv > 0 then redis.call('HSET', p .. ':debts:' .. bucket(did), unpack(fv)) end
+  local ph = i
+  for j = 1, n do redis.call('HSET', ARGV[i+1], ARGV[i], pid); i = i + 2 end
+  -- debtor: new (or its record is gone), or overlaid with the phones and
+  -- the debt added to its lists
+  local cur = not newDebtor and redis.call('HGET', pb, pid)
+  if not cur then
+    redis.call('HSET', pb, pid, drec .. '\30L\31' .. did)
+  else
+    local t, order = unpackrec(cur)
+    overlay(t, order, drec, 'ph')
+    for j = ph, i - 1, 2 do addlist(t, order, 'ph', ARGV[j]) end
+    addlist(t, order, 'L', did)
+    local rec = packrec(t, order)
+    if rec ~= cur then redis.call('HSET', pb, pid, rec) end
+  end
+  -- debt: new (or its record is gone: scheduled unless it has reminder
+  -- progress), or overlaid, keeping its debtor, status and reminders
+  cur = created == 0 and redis.call('HGET', db, did)
+  if not cur then
+    redis.call('HSET', db, did, trec .. '\30o\31' .. pid)
+    if at > 0 then
+      if created == 1 then redis.call('ZADD', sched, at, did)
+      elseif redis.call('HEXISTS', db, did .. '.r') == 0 then redis.call('ZADD', sched, 'NX', at, did) end
+    end
+  else
+    local t, order = unpackrec(cur)
+    overlay(t, order, trec, 'o')
+    if not t['o'] then setattr(t, order, 'o', pid) end
+    local rec = packrec(t, order)
+    if rec ~= cur then redis.call('HSET', db, did, rec) end
+  end
   out[#out+1] = did; out[#out+1] = pid; out[#out+1] = created
 end
 return out`)
@@ -535,16 +552,19 @@ func (s *Store) ImportPipelined(ctx context.Context, batches [][]ImportRow) ([][
 }
 
 func (s *Store) importCmd(ctx context.Context, c redis.Scripter, rows []ImportRow, loaded bool) *redis.Cmd {
-	args := make([]any, 0, 2+len(rows)*24)
+	args := make([]any, 0, 2+len(rows)*12)
 	args = append(args, s.keys.Prefix, len(rows))
+	var buf []byte
 	for _, r := range rows {
 		ik := r.Creditor + "|" + r.Invoice
-		args = append(args, r.Creditor, r.Invoice, r.CPF, r.ScheduleAt, s.keys.Index("cpf", r.CPF), s.keys.Index("inv", ik), len(r.Phones))
+		buf = r.packDebtor(buf[:0])
+		debtor := string(buf)
+		buf = r.packDebt(buf[:0])
+		args = append(args, s.keys.Index("cpf", r.CPF), r.CPF, s.keys.Index("inv", ik), ik, r.ScheduleAt,
+			debtor, string(buf), len(r.Phones))
 		for _, p := range r.Phones {
 			args = append(args, p, s.keys.Index("phone", p))
 		}
-		args = appendAttrs(args, r.Debtor)
-		args = appendAttrs(args, r.Debt)
 	}
 	if loaded {
 		return importScript.EvalSha(ctx, c, []string{s.keys.Sequences()}, args...)
@@ -552,20 +572,60 @@ func (s *Store) importCmd(ctx context.Context, c redis.Scripter, rows []ImportRo
 	return importScript.Run(ctx, c, []string{s.keys.Sequences()}, args...)
 }
 
-func appendAttrs(args []any, m map[string]string) []any {
-	n := 0
-	for _, v := range m {
-		if v != "" {
-			n++
+// importDebtorAttrs and importDebtAttrs are the row attributes packed, in
+// this order, after the CPF and phones (debtor) or creditor and invoice
+// (debt); attributes of other names follow, sorted.
+var (
+	importDebtorAttrs = []string{debtorName, debtorBirth, debtorEmail, debtorLang, debtorTZ, debtorChannel, debtorVIP, debtorDelays}
+	importDebtAttrs   = []string{debtDesc, debtAmount, debtDue, debtPurchase, debtMethod, debtNosso}
+)
+
+// packDebtor packs the row's debtor without its debt list (L), which the
+// import script appends.
+func (r *ImportRow) packDebtor(b []byte) []byte {
+	b = appendAttr(b, debtorCPF, r.CPF)
+	switch len(r.Phones) {
+	case 0:
+	case 1:
+		b = appendAttr(b, debtorPhones, r.Phones[0])
+	default:
+		b = appendAttr(b, debtorPhones, strings.Join(r.Phones, ","))
+	}
+	return packRow(b, importDebtorAttrs, r.Debtor, debtorCPF, debtorPhones, debtorDebts)
+}
+
+// packDebt packs the row's debt without its debtor (o), which the import
+// script appends.
+func (r *ImportRow) packDebt(b []byte) []byte {
+	b = appendAttr(b, debtCreditor, r.Creditor)
+	b = appendAttr(b, debtInvoice, r.Invoice)
+	return packRow(b, importDebtAttrs, r.Debt, debtCreditor, debtInvoice, debtDebtor)
+}
+
+// packRow appends m's attributes: those of attrs in order, then any other
+// (sorted) but the reserved ones.
+func packRow(b []byte, attrs []string, m map[string]string, reserved ...string) []byte {
+	known := 0
+	for _, a := range attrs {
+		if v, ok := m[a]; ok {
+			known++
+			b = appendAttr(b, a, v)
 		}
 	}
-	args = append(args, n)
-	for k, v := range m {
-		if v != "" {
-			args = append(args, k, v)
+	if known == len(m) {
+		return b
+	}
+	var extra []string
+	for k := range m {
+		if !slices.Contains(attrs, k) && !slices.Contains(reserved, k) && !strings.ContainsAny(k, "\x1e\x1f") {
+			extra = append(extra, k)
 		}
 	}
-	return args
+	sort.Strings(extra)
+	for _, k := range extra {
+		b = appendAttr(b, k, m[k])
+	}
+	return b
 }
 
 func importResults(res []any) []ImportResult {
