@@ -34,6 +34,7 @@ type ActionHandler func(ctx context.Context, conv string, a dialogs.Action) erro
 // Options tune the pipeline; zero values take the defaults.
 type Options struct {
 	Workers       int           // inbound workers per process (default 8)
+	Batch         int           // conversations a worker steps together under load (default 16)
 	Senders       int           // outbound senders per process (default 4)
 	LockTTL       time.Duration // conversation lock lease (default 30s)
 	ClaimIdle     time.Duration // reclaim entries pending this long (default 30s)
@@ -54,6 +55,9 @@ func (o *Options) defaults() {
 	}
 	if o.Senders <= 0 {
 		o.Senders = 4
+	}
+	if o.Batch <= 0 {
+		o.Batch = 16
 	}
 	if o.LockTTL <= 0 {
 		o.LockTTL = 30 * time.Second
@@ -173,9 +177,9 @@ func (b *Bot) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	b.loop(ctx, "worker", k.Inbound(), groupWorkers, b.opts.Workers, inboundKey, b.handleInbound)
-	b.loop(ctx, "sender", k.Outbound(), groupSenders, b.opts.Senders, outboundKey, b.handleOutbound)
-	b.loop(ctx, "actions", k.Actions(), groupActions, 1, inboundKey, b.handleAction) // one at a time: a conversation's actions keep their order
+	b.loop(ctx, k.Inbound(), groupWorkers, b.opts.Workers, b.opts.Batch, inboundKey, b.inboundBatch)
+	b.loop(ctx, k.Outbound(), groupSenders, b.opts.Senders, b.opts.Batch, outboundKey, b.outboundBatch)
+	b.loop(ctx, k.Actions(), groupActions, 1, 1, inboundKey, b.each("actions", b.handleAction)) // one at a time: a conversation's actions keep their order
 	b.every(ctx, b.opts.ClaimEvery, b.reclaim)
 	b.every(ctx, b.opts.RetryPoll, b.promoteRetries)
 	if b.opts.NudgeAfter > 0 {
@@ -189,25 +193,20 @@ func (b *Bot) Wait() { b.wg.Wait() }
 
 // loop reads a stream as this process's consumer with one blocking read
 // and hands the entries to n handlers, so that a process holds one blocked
-// Redis connection per stream, not one per handler. Entries of one batch
-// that share a key (a conversation) go to one handler, in stream order, so
-// that the replies of one step reach the debtor in the order written. An
+// Redis connection per stream, not one per handler. Entries of one read
+// that share a key (a conversation) form one group, in stream order, so
+// that the replies of one step reach the debtor in the order written; a
+// handler gets up to batch groups at once (more only accumulate while every
+// handler is busy, so batches grow with the load and not otherwise). An
 // entry whose handler fails stays pending and is reclaimed later.
-func (b *Bot) loop(ctx context.Context, role, stream, group string, n int, key func(storage.StreamEntry) string, handle func(context.Context, storage.StreamEntry) error) {
-	work := make(chan []storage.StreamEntry)
+func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key func(storage.StreamEntry) string, handle func(context.Context, [][]storage.StreamEntry)) {
+	work := make(chan [][]storage.StreamEntry)
 	for i := 0; i < n; i++ {
 		b.wg.Add(1)
 		go func() {
 			defer b.wg.Done()
-			for batch := range work {
-				for _, e := range batch {
-					// In-flight work finishes even during shutdown: a fresh context.
-					wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
-					if err := handle(wctx, e); err != nil {
-						b.log.Warn("entry left pending for retry", "role", role, "entry", e.ID, "err", err)
-					}
-					cancel()
-				}
+			for groups := range work {
+				handle(ctx, groups)
 			}
 		}()
 	}
@@ -217,22 +216,48 @@ func (b *Bot) loop(ctx context.Context, role, stream, group string, n int, key f
 		defer close(work)
 		backoff := 100 * time.Millisecond
 		for ctx.Err() == nil {
-			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(4*n), b.opts.ReadBlock)
+			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(n*max(batch, 4)), b.opts.ReadBlock)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
 				}
-				b.log.Warn("stream read failed; retrying", "role", role, "err", err, "retry_in", backoff)
+				b.log.Warn("stream read failed; retrying", "stream", stream, "err", err, "retry_in", backoff)
 				sleep(ctx, backoff)
 				backoff = min(backoff*2, 5*time.Second)
 				continue
 			}
 			backoff = 100 * time.Millisecond
-			for _, g := range groupBy(entries, key) {
-				work <- g // entries already read are handled even if ctx ends now
+			for groups := groupBy(entries, key); len(groups) > 0; {
+				k := min(batch, len(groups))
+				work <- groups[:k] // entries already read are handled even if ctx ends now
+				groups = groups[k:]
 			}
 		}
 	}()
+}
+
+// each handles a loop's groups one entry at a time, each with its own
+// deadline; in-flight work finishes even during shutdown (a fresh context).
+func (b *Bot) each(role string, handle func(context.Context, storage.StreamEntry) error) func(context.Context, [][]storage.StreamEntry) {
+	return func(ctx context.Context, groups [][]storage.StreamEntry) {
+		for _, g := range groups {
+			for _, e := range g {
+				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
+				if err := handle(wctx, e); err != nil {
+					b.log.Warn("entry left pending for retry", "role", role, "entry", e.ID, "err", err)
+				}
+				cancel()
+			}
+		}
+	}
+}
+
+// inboundBatch runs a worker's batch with one deadline (the lock's lease);
+// in-flight work finishes even during shutdown.
+func (b *Bot) inboundBatch(ctx context.Context, groups [][]storage.StreamEntry) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
+	defer cancel()
+	b.handleInboundBatch(wctx, groups)
 }
 
 // groupBy splits entries by key, keeping stream order inside each group;

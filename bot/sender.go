@@ -17,16 +17,60 @@ import (
 // then the status on the transcript. Failures are retried with exponential
 // backoff through the retry set; after MaxAttempts the message fails visibly.
 func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
-	ack := func() error { return b.store.Ack(ctx, b.store.Keys().Outbound(), groupSenders, e.ID) }
-	o, err := storage.DecodeOutbound(e)
-	if err != nil {
-		b.log.Error("dropping undecodable outbound entry", "entry", e.ID, "err", err)
-		return ack()
+	return b.sendEntries(ctx, []storage.StreamEntry{e})
+}
+
+// outboundBatch sends a sender's share of one stream read (see loop).
+func (b *Bot) outboundBatch(ctx context.Context, groups [][]storage.StreamEntry) {
+	var entries []storage.StreamEntry
+	for _, g := range groups {
+		entries = append(entries, g...)
 	}
-	st, err := b.store.SendState(ctx, o.ID, o.Channel, o.To)
+	// In-flight work finishes even during shutdown: a fresh context.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
+	defer cancel()
+	if err := b.sendEntries(bctx, entries); err != nil {
+		b.log.Warn("entries left pending for retry", "role", "sender", "err", err)
+	}
+}
+
+// sendEntries sends outbound entries one after another (a conversation's in
+// stream order): one round trip reads all their sent marks and opt-outs
+// first, and the sends are recorded together (sentLog). An entry that
+// fails stays pending and is retried.
+func (b *Bot) sendEntries(ctx context.Context, entries []storage.StreamEntry) error {
+	var msgs []storage.Outbound
+	var ids []string
+	for _, e := range entries {
+		o, err := storage.DecodeOutbound(e)
+		if err != nil {
+			b.log.Error("dropping undecodable outbound entry", "entry", e.ID, "err", err)
+			if err := b.store.Ack(ctx, b.store.Keys().Outbound(), groupSenders, e.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		msgs, ids = append(msgs, o), append(ids, e.ID)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	states, err := b.store.SendStates(ctx, msgs)
 	if err != nil {
 		return err
 	}
+	var log sentLog
+	var errs []error
+	for i, o := range msgs {
+		if err := b.sendOne(ctx, o, ids[i], states[i], &log); err != nil {
+			errs = append(errs, fmt.Errorf("entry %s: %w", ids[i], err))
+		}
+	}
+	return errors.Join(append(errs, b.flushSent(ctx, &log))...)
+}
+
+func (b *Bot) sendOne(ctx context.Context, o storage.Outbound, entryID string, st storage.SendState, log *sentLog) error {
+	ack := func() error { return b.store.Ack(ctx, b.store.Keys().Outbound(), groupSenders, entryID) }
 	if st.Sent { // a redelivered entry: the provider already has it
 		return ack()
 	}
@@ -49,8 +93,8 @@ func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
 		}
 		return ack()
 	}
-	release, ok := b.limits.enter(o.Channel, b.opts.Senders)
-	if !ok { // this channel already holds its share of the senders: let other channels through
+	release, ok := b.limits.enter(ctx, o.Channel, b.opts.Senders)
+	if !ok { // this channel's senders are all stuck (a slow or hanging provider): let other channels through
 		if err := b.store.ScheduleRetry(ctx, o, now.Add(busyRetry)); err != nil {
 			return err
 		}
@@ -60,9 +104,12 @@ func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
 	if err := b.limits.wait(ctx, o.Channel); err != nil {
 		return err
 	}
+	if err := log.flushIfOld(ctx, b); err != nil { // before a send that may be slow
+		return err
+	}
 	res, err := ch.Send(ctx, o.Outbound)
 	if err == nil {
-		return b.sent(ctx, o, res, e.ID)
+		return log.add(ctx, b, storage.SentRecord{Message: o, ProviderID: res.ProviderID, Status: res.Status, EntryID: entryID})
 	}
 	var perm *channels.PermanentError
 	if errors.As(err, &perm) {
@@ -91,6 +138,63 @@ func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
 	return ack()
 }
 
+// sentLog holds sends the provider accepted that are not recorded yet, so
+// that a burst of fast sends is recorded in one round trip. A crash before
+// the record sends them again (their entries are redelivered), so none is
+// held longer than maxUnrecorded before the next send starts: the window
+// for a duplicate is bounded in time (about one send), not by batch size.
+type sentLog struct {
+	recs  []storage.SentRecord
+	since time.Time
+}
+
+const maxUnrecorded = 5 * time.Millisecond
+
+func (l *sentLog) add(ctx context.Context, b *Bot, r storage.SentRecord) error {
+	if r.Status == "" {
+		r.Status = channels.StatusSent
+	}
+	if len(l.recs) == 0 {
+		l.since = time.Now()
+	}
+	l.recs = append(l.recs, r)
+	return l.flushIfOld(ctx, b)
+}
+
+func (l *sentLog) flushIfOld(ctx context.Context, b *Bot) error {
+	if len(l.recs) == 0 || time.Since(l.since) < maxUnrecorded {
+		return nil
+	}
+	return b.flushSent(ctx, l)
+}
+
+// flushSent records the log's sends and acknowledges their entries, then
+// applies any status callback that beat a record here.
+func (b *Bot) flushSent(ctx context.Context, l *sentLog) error {
+	if len(l.recs) == 0 {
+		return nil
+	}
+	recs := l.recs
+	l.recs = nil
+	parked, err := b.store.SentMany(ctx, groupSenders, recs)
+	if err != nil {
+		return err
+	}
+	for i, r := range recs {
+		if b.hooks.Outbound != nil {
+			b.hooks.Outbound(r.Message.Channel, r.Status)
+		}
+		for _, p := range parked[i] {
+			st, code, _ := strings.Cut(p, "|")
+			update := channels.StatusUpdate{Channel: r.Message.Channel, ProviderID: r.ProviderID, Status: st, ErrorCode: code}
+			if err := b.applyStatus(ctx, r.Message.ConversationID, r.Message.ID, update); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // busyRetry is how soon a message waits again when its channel's senders
 // are all busy (a slow or hanging provider); it is not an attempt.
 const busyRetry = 250 * time.Millisecond
@@ -100,30 +204,6 @@ func backoff(base time.Duration, attempt int) time.Duration {
 	d := base << min(attempt-1, 20)
 	d = min(d, 10*time.Minute)
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
-}
-
-// sent records a provider's acceptance and acknowledges the entry, then
-// applies any status callback that beat it here.
-func (b *Bot) sent(ctx context.Context, o storage.Outbound, res channels.SendResult, entryID string) error {
-	status := res.Status
-	if status == "" {
-		status = channels.StatusSent
-	}
-	parked, err := b.store.Sent(ctx, o, res.ProviderID, status, groupSenders, entryID)
-	if err != nil {
-		return err
-	}
-	if b.hooks.Outbound != nil {
-		b.hooks.Outbound(o.Channel, status)
-	}
-	for _, p := range parked {
-		st, code, _ := strings.Cut(p, "|")
-		update := channels.StatusUpdate{Channel: o.Channel, ProviderID: res.ProviderID, Status: st, ErrorCode: code}
-		if err := b.applyStatus(ctx, o.ConversationID, o.ID, update); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (b *Bot) finalStatus(ctx context.Context, o storage.Outbound, status, code string) error {

@@ -13,15 +13,22 @@ import (
 )
 
 // handleInbound drains one conversation's inbox under its lock. The stream
-// entry is only a notification: it is acknowledged once the inbox it points
-// to was empty while this worker held the lock, so no message is stranded
-// and two messages of one person never run concurrently, in any process.
-// Round trips: one to lock and read, one per message (lookup aside); the
-// commit that empties the inbox also unlocks and acknowledges.
+// entries are only notifications: they are acknowledged once the inbox they
+// point to was empty while this worker held the lock, so no message is
+// stranded and two messages of one person never run concurrently, in any
+// process. Round trips: one to lock and read, one per message (lookup
+// aside); the commit that empties the inbox also unlocks and acknowledges.
+// A batch of conversations goes through handleInboundBatch instead, which
+// costs the same round trips for all of them together.
 func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
-	conv, _ := e.Values["c"].(string)
+	return b.handleConversation(ctx, inboundKey(e), []string{e.ID})
+}
+
+// handleConversation drains conv for the stream entries ids (which all
+// name it), waiting for its lock if another worker holds it.
+func (b *Bot) handleConversation(ctx context.Context, conv string, ids []string) error {
 	if conv == "" {
-		return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, e.ID)
+		return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, ids...)
 	}
 	token := storage.NewID()
 	var head string
@@ -33,21 +40,32 @@ func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
 	if err != nil {
 		return err
 	}
-	released, err := b.drain(ctx, conv, hold{token: token, release: &storage.InboundEntry{Group: groupWorkers, ID: e.ID}}, head, state)
+	return b.drainHeld(ctx, conv, hold{token: token, release: &storage.InboundEntry{Group: groupWorkers, IDs: ids}}, head, state)
+}
+
+// drainHeld drains a conversation this worker has locked and then releases
+// it (the last commit usually has); on error it unlocks and the entries
+// stay pending for a retry.
+func (b *Bot) drainHeld(ctx context.Context, conv string, h hold, head string, state []byte) error {
+	released, err := b.drain(ctx, conv, h, head, state)
 	if err != nil {
-		if uerr := b.store.Unlock(context.WithoutCancel(ctx), conv, token); uerr != nil {
-			b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", uerr)
-		}
+		b.unlock(ctx, conv, h.token)
 		return err
 	}
 	if released { // the last step's commit unlocked and acknowledged
 		return nil
 	}
-	return b.store.Release(ctx, conv, token, b.store.Keys().Inbound(), groupWorkers, e.ID)
+	return b.store.Release(ctx, conv, h.token, b.store.Keys().Inbound(), h.release.Group, h.release.IDs...)
 }
 
-// hold is a worker's claim on a conversation: its lock token and, for an
-// inbound entry, the entry the commit that empties the inbox acknowledges.
+func (b *Bot) unlock(ctx context.Context, conv, token string) {
+	if err := b.store.Unlock(context.WithoutCancel(ctx), conv, token); err != nil {
+		b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", err)
+	}
+}
+
+// hold is a worker's claim on a conversation: its lock token and, for
+// inbound entries, the entries the commit that empties the inbox acknowledges.
 type hold struct {
 	token   string
 	release *storage.InboundEntry
@@ -89,11 +107,7 @@ func (b *Bot) withLock(ctx context.Context, conv string, f func(token string) er
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := b.store.Unlock(context.WithoutCancel(ctx), conv, token); err != nil {
-			b.log.Warn("unlock conversation failed", "conv", channels.MaskPhone(conv), "err", err)
-		}
-	}()
+	defer b.unlock(ctx, conv, token)
 	return f(token)
 }
 
@@ -155,6 +169,16 @@ type stepped struct {
 }
 
 func (b *Bot) processInbound(ctx context.Context, c dialogs.Conversation, h hold, m storage.Message, raw string) (stepped, error) {
+	ev := b.inboundEvent(&c, m)
+	if ev == nil {
+		return b.commit(ctx, c, h, raw, []storage.Message{m}, nil, b.now(), -1)
+	}
+	return b.stepNext(ctx, c, *ev, h, raw, []storage.Message{m})
+}
+
+// inboundEvent is the dialog event of an inbox message, or nil when the
+// message needs no dialog step (the conversation was changed instead).
+func (b *Bot) inboundEvent(c *dialogs.Conversation, m storage.Message) *dialogs.Event {
 	if m.Channel != "" {
 		c.Channel = m.Channel
 	}
@@ -163,13 +187,13 @@ func (b *Bot) processInbound(ctx context.Context, c dialogs.Conversation, h hold
 	}
 	if m.Origin == "staff" { // a person answered from our own phone: the bot falls silent
 		c.Handoff = dialogs.Handoff{Status: dialogs.HandoffAssigned, Reason: "answered_from_phone", Agent: "phone", Since: m.At}
-		return b.commit(ctx, c, h, raw, []storage.Message{m}, nil, b.now(), -1)
+		return nil
 	}
 	ev := dialogs.Event{Kind: dialogs.EventInbound, Channel: m.Channel, Text: m.Text}
 	for _, a := range m.Attachments {
 		ev.Media = append(ev.Media, dialogs.Media{Kind: a.Kind, ContentType: a.ContentType, URL: a.URL, Filename: a.Filename})
 	}
-	return b.stepNext(ctx, c, ev, h, raw, []storage.Message{m})
+	return &ev
 }
 
 // step runs the dialog and commits its result with the given transcript entries.
@@ -183,6 +207,16 @@ func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.E
 	if err != nil {
 		return stepped{}, err
 	}
+	commit, state, err := b.runStep(ctx, c, ev, cs, h, raw, msgs)
+	if err != nil {
+		return stepped{}, err
+	}
+	return b.commitOne(ctx, commit, state)
+}
+
+// runStep runs the dialog on a conversation with its case and prepares the
+// commit of the result.
+func (b *Bot) runStep(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, cs dialogs.Case, h hold, raw string, msgs []storage.Message) (storage.Commit, []byte, error) {
 	ev.Case = &cs
 	now := b.now()
 	started := time.Now()
@@ -200,7 +234,7 @@ func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.E
 	if next.DebtorID == "" && cs.Debtor != nil {
 		next.DebtorID, next.CreditorID = cs.Debtor.ID, cs.Creditor.ID
 	}
-	return b.commit(ctx, next, h, raw, msgs, actions, now, b.nudge(ev, next, actions, now))
+	return b.prepareCommit(ctx, next, h, raw, msgs, actions, now, b.nudge(ev, next, actions, now))
 }
 
 // nudge arms the "no answer for a while" timer after the bot answered the
@@ -234,9 +268,31 @@ func (b *Bot) commitStep(ctx context.Context, c dialogs.Conversation, token, raw
 }
 
 func (b *Bot) commit(ctx context.Context, c dialogs.Conversation, h hold, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time, nudge int64) (stepped, error) {
+	commit, state, err := b.prepareCommit(ctx, c, h, raw, msgs, actions, now, nudge)
+	if err != nil {
+		return stepped{}, err
+	}
+	return b.commitOne(ctx, commit, state)
+}
+
+// commitOne commits one prepared step.
+func (b *Bot) commitOne(ctx context.Context, commit storage.Commit, state []byte) (stepped, error) {
+	next, released, err := b.store.CommitNext(ctx, commit)
+	if err != nil {
+		if errors.Is(err, storage.ErrLockLost) {
+			b.log.Warn("lock lost before commit; another worker redoes the step", "conv", channels.MaskPhone(commit.Conversation))
+		}
+		return stepped{}, err
+	}
+	return stepped{state: state, next: next, released: released}, nil
+}
+
+// prepareCommit turns a step's result into a commit: the state, the
+// transcript, outbound messages and action-stream entries.
+func (b *Bot) prepareCommit(ctx context.Context, c dialogs.Conversation, h hold, raw string, msgs []storage.Message, actions []dialogs.Action, now time.Time, nudge int64) (storage.Commit, []byte, error) {
 	state, err := json.Marshal(c)
 	if err != nil {
-		return stepped{}, fmt.Errorf("encode state: %w", err)
+		return storage.Commit{}, nil, fmt.Errorf("encode state: %w", err)
 	}
 	commit := storage.Commit{Conversation: c.ID, Token: h.token, InboxRaw: raw, State: state, Messages: msgs, At: now, Nudge: nudge, Release: h.release}
 	origin := "reply"
@@ -250,7 +306,7 @@ func (b *Bot) commit(ctx context.Context, c dialogs.Conversation, h hold, raw st
 		if a.Kind == dialogs.ActSend && a.Message != nil {
 			outs, err := b.outboundFor(ctx, c, *a.Message, origin, now)
 			if err != nil {
-				return stepped{}, err
+				return storage.Commit{}, nil, err
 			}
 			for _, o := range outs {
 				commit.Outbound = append(commit.Outbound, o)
@@ -260,18 +316,11 @@ func (b *Bot) commit(ctx context.Context, c dialogs.Conversation, h hold, raw st
 		}
 		enc, err := json.Marshal(a)
 		if err != nil {
-			return stepped{}, fmt.Errorf("encode action: %w", err)
+			return storage.Commit{}, nil, fmt.Errorf("encode action: %w", err)
 		}
 		commit.Actions = append(commit.Actions, enc)
 	}
-	next, released, err := b.store.CommitNext(ctx, commit)
-	if err != nil {
-		if errors.Is(err, storage.ErrLockLost) {
-			b.log.Warn("lock lost before commit; another worker redoes the step", "conv", channels.MaskPhone(c.ID))
-		}
-		return stepped{}, err
-	}
-	return stepped{state: state, next: next, released: released}, nil
+	return commit, state, nil
 }
 
 // outboundFor splits a dialog message into outbound messages: the text, then
@@ -324,30 +373,54 @@ func transcriptOf(o storage.Outbound) storage.Message {
 
 // lookupCase finds the creditor, debtor and debts behind a conversation.
 func (b *Bot) lookupCase(ctx context.Context, c dialogs.Conversation) (dialogs.Case, error) {
-	cs := dialogs.Case{Creditor: b.dir.DefaultCreditor()}
-	id := c.DebtorID
-	var err error
-	if id == "" {
-		id, err = b.store.DebtorIDByPhone(ctx, c.Phone)
-	}
-	var debtor dialogs.Debtor
-	if err == nil {
-		debtor, cs.Debts, err = b.store.DebtorWithDebts(ctx, id)
-	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return cs, nil // debts are only read once the debtor was found
-	}
+	cases, err := b.lookupCases(ctx, []dialogs.Conversation{c})
 	if err != nil {
-		return cs, err
+		return dialogs.Case{}, err
 	}
-	cs.Debtor = &debtor
-	for _, d := range cs.Debts {
-		if cr, ok := b.dir.Creditor(d.CreditorID); ok {
-			cs.Creditor = cr
-			break
+	return cases[0], nil
+}
+
+// lookupCases finds the cases of several conversations together: one round
+// trip finds the debtors of the numbers not yet tied to one, and the
+// debtors and their debts load in two more (none when no debtor is known).
+func (b *Bot) lookupCases(ctx context.Context, convs []dialogs.Conversation) ([]dialogs.Case, error) {
+	ids := make([]string, len(convs))
+	var phones []string
+	var unknown []int
+	for i, c := range convs {
+		if ids[i] = c.DebtorID; ids[i] == "" {
+			phones, unknown = append(phones, c.Phone), append(unknown, i)
 		}
 	}
-	return cs, nil
+	if len(phones) > 0 {
+		found, err := b.store.DebtorIDsByPhone(ctx, phones)
+		if err != nil {
+			return nil, err
+		}
+		for j, id := range found {
+			ids[unknown[j]] = id
+		}
+	}
+	records, err := b.store.DebtorsWithDebts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	cases := make([]dialogs.Case, len(convs))
+	for i, r := range records {
+		cases[i].Creditor = b.dir.DefaultCreditor()
+		if !r.Found {
+			continue // debts are only read once the debtor was found
+		}
+		debtor := r.Debtor
+		cases[i].Debtor, cases[i].Debts = &debtor, r.Debts
+		for _, d := range r.Debts {
+			if cr, ok := b.dir.Creditor(d.CreditorID); ok {
+				cases[i].Creditor = cr
+				break
+			}
+		}
+	}
+	return cases, nil
 }
 
 // Deliver runs a non-message event (reminder due, payment confirmed, agent

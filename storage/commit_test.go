@@ -45,7 +45,7 @@ func TestCommitReleasesOnlyWhenTheInboxIsEmpty(t *testing.T) {
 				t.Fatalf("begin: %v %v", ok, err)
 			}
 			next, released, err := st.CommitNext(ctx, storage.Commit{Conversation: conv, Token: "tok", InboxRaw: head,
-				State: []byte(`{"state":"menu"}`), At: time.Now(), Release: &storage.InboundEntry{Group: "workers", ID: entries[0].ID}})
+				State: []byte(`{"state":"menu"}`), At: time.Now(), Release: &storage.InboundEntry{Group: "workers", IDs: []string{entries[0].ID}}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -113,43 +113,58 @@ func (s *Store) LoadState(ctx context.Context, conv string) ([]byte, error) {
 	return b, nil
 }
 
+// commitScript commits the steps of one or more conversations in one run
+// (a worker batches the conversations of one stream read). Global keys come
+// first, then five keys per conversation; each commit checks its own lock
+// and inbox head, so one lost lock does not fail the others. Per commit it
+// returns a code and the next inbox head: -1 lock lost, 0 inbox empty and
+// still held, 1 inbox empty and released (unlocked, entries acknowledged
+// and deleted), 2 another message waits (the head).
 var commitScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LOCKLOST') end
-if ARGV[2] ~= '' then
-  if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[2] then return redis.error_reply('LOCKLOST') end
-  redis.call('LPOP', KEYS[2])
+local out = {}
+local i = 2
+for c = 1, tonumber(ARGV[1]) do
+  local k = 6 + (c - 1) * 5
+  local lock, inbox = KEYS[k+1], KEYS[k+2]
+  local token, raw, st, at, conv = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
+  local nm = tonumber(ARGV[i+5]); local m0 = i + 6; i = m0 + 2 * nm
+  local no = tonumber(ARGV[i]); local o0 = i + 1; i = o0 + no
+  local na = tonumber(ARGV[i]); local a0 = i + 1; i = a0 + na
+  local nudge, group = tonumber(ARGV[i]), ARGV[i+1]
+  local nr = tonumber(ARGV[i+2]); local r0 = i + 3; i = r0 + nr
+  local held = redis.call('GET', lock) == token
+  if held and raw ~= '' then
+    held = redis.call('LINDEX', inbox, 0) == raw
+    if held then redis.call('LPOP', inbox) end
+  end
+  if not held then
+    out[#out+1] = -1; out[#out+1] = ''
+  else
+    if st ~= '' then redis.call('SET', KEYS[k+3], st) end
+    for j = m0, m0 + 2 * nm - 1, 2 do
+      redis.call('RPUSH', KEYS[k+4], ARGV[j])
+      redis.call('HSET', KEYS[k+5], ARGV[j], ARGV[j+1])
+    end
+    for j = o0, o0 + no - 1 do redis.call('XADD', KEYS[1], '*', 'm', ARGV[j]) end
+    for j = a0, a0 + na - 1 do redis.call('XADD', KEYS[4], '*', 'c', conv, 'a', ARGV[j]) end
+    redis.call('ZADD', KEYS[2], at, conv)
+    if nudge > 0 then redis.call('ZADD', KEYS[5], nudge, conv) elseif nudge < 0 then redis.call('ZREM', KEYS[5], conv) end
+    redis.call('PUBLISH', KEYS[3], conv)
+    local head = redis.call('LINDEX', inbox, 0)
+    if head then
+      out[#out+1] = 2; out[#out+1] = head
+    elseif nr > 0 then
+      redis.call('DEL', lock)
+      local ids = {unpack(ARGV, r0, r0 + nr - 1)}
+      redis.call('XACK', KEYS[6], group, unpack(ids))
+      redis.call('XDEL', KEYS[6], unpack(ids))
+      out[#out+1] = 1; out[#out+1] = ''
+    else
+      out[#out+1] = 0; out[#out+1] = ''
+    end
+  end
 end
-if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3]) end
-local i = 7
-local n = tonumber(ARGV[6])
-for j = 1, n do
-  redis.call('RPUSH', KEYS[4], ARGV[i])
-  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i+1])
-  i = i + 2
-end
-local m = tonumber(ARGV[i]); i = i + 1
-for j = 1, m do
-  redis.call('XADD', KEYS[6], '*', 'm', ARGV[i])
-  i = i + 1
-end
-local a = tonumber(ARGV[i]); i = i + 1
-for j = 1, a do
-  redis.call('XADD', KEYS[9], '*', 'c', ARGV[5], 'a', ARGV[i])
-  i = i + 1
-end
-redis.call('ZADD', KEYS[7], ARGV[4], ARGV[5])
-local nudge = tonumber(ARGV[i])
-if nudge > 0 then redis.call('ZADD', KEYS[10], nudge, ARGV[5]) elseif nudge < 0 then redis.call('ZREM', KEYS[10], ARGV[5]) end
-redis.call('PUBLISH', KEYS[8], ARGV[5])
-local head = redis.call('LINDEX', KEYS[2], 0)
-if head then return head end
-if ARGV[i+2] ~= '' then
-  redis.call('DEL', KEYS[1])
-  redis.call('XACK', KEYS[11], ARGV[i+1], ARGV[i+2])
-  redis.call('XDEL', KEYS[11], ARGV[i+2])
-  return 1
-end
-return false`)
+return out`)
 
 // Commit is one atomic step of a conversation.
 type Commit struct {
@@ -166,12 +181,23 @@ type Commit struct {
 	Nudge int64
 	// Release, when set and the step leaves the inbox empty, also unlocks
 	// the conversation and acknowledges (and deletes) the inbound stream
-	// entry in the same script: a message's last round trip.
+	// entries in the same script: a message's last round trip.
 	Release *InboundEntry
 }
 
-// InboundEntry is an inbound stream entry a worker holds.
-type InboundEntry struct{ Group, ID string }
+// InboundEntry is the inbound stream entries a worker holds for one
+// conversation (several when the conversation was notified more than once).
+type InboundEntry struct {
+	Group string
+	IDs   []string
+}
+
+// CommitResult is what one conversation's commit did.
+type CommitResult struct {
+	Next     string // the next inbox head, "" when the inbox is empty
+	Released bool   // the commit also released the conversation (Commit.Release)
+	Err      error  // ErrLockLost: nothing of this commit was written
+}
 
 // Commit saves state, transcript and outbound messages and pops the inbox
 // head in one atomic script, only while the caller still holds the lock.
@@ -184,11 +210,57 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 // ("" when the inbox is empty), saving the worker a round trip, and whether
 // it released the conversation (see Commit.Release).
 func (s *Store) CommitNext(ctx context.Context, c Commit) (next string, released bool, err error) {
-	args := []any{c.Token, c.InboxRaw, c.State, c.At.UnixMilli(), c.Conversation, len(c.Messages)}
+	res, err := s.CommitMany(ctx, []Commit{c})
+	if err != nil {
+		return "", false, err
+	}
+	return res[0].Next, res[0].Released, res[0].Err
+}
+
+// CommitMany commits the steps of several conversations in one script run
+// and round trip; each is atomic on its own and fails alone (CommitResult.Err)
+// when its lock moved. err is for the whole call (Redis unreachable…).
+func (s *Store) CommitMany(ctx context.Context, commits []Commit) ([]CommitResult, error) {
+	keys := make([]string, 0, 6+5*len(commits))
+	keys = append(keys, s.keys.Outbound(), s.keys.Conversations(), s.keys.Events(), s.keys.Actions(), s.keys.Nudges(), s.keys.Inbound())
+	args := []any{len(commits)}
+	for _, c := range commits {
+		keys = append(keys, s.keys.Lock(c.Conversation), s.keys.Inbox(c.Conversation), s.keys.State(c.Conversation),
+			s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation))
+		var err error
+		if args, err = appendCommitArgs(args, c); err != nil {
+			return nil, err
+		}
+	}
+	res, err := commitScript.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("commit conversation step: %w", err)
+	}
+	if len(res) != 2*len(commits) {
+		return nil, fmt.Errorf("commit conversation step: %d results for %d commits", len(res)/2, len(commits))
+	}
+	out := make([]CommitResult, len(commits))
+	for i := range out {
+		code, _ := res[2*i].(int64)
+		switch code {
+		case -1:
+			out[i].Err = ErrLockLost
+		case 1:
+			out[i].Released = true
+		case 2:
+			out[i].Next, _ = res[2*i+1].(string)
+		}
+	}
+	return out, nil
+}
+
+// appendCommitArgs adds one commit's section of commitScript's arguments.
+func appendCommitArgs(args []any, c Commit) ([]any, error) {
+	args = append(args, c.Token, c.InboxRaw, c.State, c.At.UnixMilli(), c.Conversation, len(c.Messages))
 	for _, m := range c.Messages {
 		b, err := json.Marshal(m)
 		if err != nil {
-			return "", false, fmt.Errorf("encode message: %w", err)
+			return nil, fmt.Errorf("encode message: %w", err)
 		}
 		args = append(args, m.ID, b)
 	}
@@ -196,7 +268,7 @@ func (s *Store) CommitNext(ctx context.Context, c Commit) (next string, released
 	for _, o := range c.Outbound {
 		b, err := json.Marshal(o)
 		if err != nil {
-			return "", false, fmt.Errorf("encode outbound: %w", err)
+			return nil, fmt.Errorf("encode outbound: %w", err)
 		}
 		args = append(args, b)
 	}
@@ -205,27 +277,14 @@ func (s *Store) CommitNext(ctx context.Context, c Commit) (next string, released
 		args = append(args, a)
 	}
 	args = append(args, c.Nudge)
-	if c.Release != nil {
-		args = append(args, c.Release.Group, c.Release.ID)
-	} else {
-		args = append(args, "", "")
+	if c.Release == nil {
+		return append(args, "", 0), nil
 	}
-	keys := []string{s.keys.Lock(c.Conversation), s.keys.Inbox(c.Conversation), s.keys.State(c.Conversation),
-		s.keys.Log(c.Conversation), s.keys.Msgs(c.Conversation), s.keys.Outbound(), s.keys.Conversations(), s.keys.Events(),
-		s.keys.Actions(), s.keys.Nudges(), s.keys.Inbound()}
-	res, err := commitScript.Run(ctx, s.rdb, keys, args...).Result()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return "", false, nil
-	case err != nil && strings.Contains(err.Error(), "LOCKLOST"):
-		return "", false, ErrLockLost
-	case err != nil:
-		return "", false, fmt.Errorf("commit conversation step: %w", err)
+	args = append(args, c.Release.Group, len(c.Release.IDs))
+	for _, id := range c.Release.IDs {
+		args = append(args, id)
 	}
-	if head, ok := res.(string); ok {
-		return head, false, nil
-	}
-	return "", true, nil
+	return args, nil
 }
 
 // Transcript returns the last limit messages of a conversation (all when

@@ -27,40 +27,84 @@ var extendScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`)
 
+// beginScript locks one or more conversations (three keys each: lock,
+// inbox, state; ARGV: the lease, then a token per conversation) and reads
+// the inbox head and state of each it locked: three values per
+// conversation, {1, head or ”, state or ”} or {0, ”, ”} when another
+// worker holds it.
 var beginScript = redis.NewScript(`
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
-return {1, redis.call('LINDEX', KEYS[2], 0), redis.call('GET', KEYS[3])}`)
+local out = {}
+for c = 2, #ARGV do
+  local k = (c - 2) * 3
+  if redis.call('SET', KEYS[k+1], ARGV[c], 'NX', 'PX', ARGV[1]) then
+    out[#out+1] = 1
+    out[#out+1] = redis.call('LINDEX', KEYS[k+2], 0) or ''
+    out[#out+1] = redis.call('GET', KEYS[k+3]) or ''
+  else
+    out[#out+1] = 0; out[#out+1] = ''; out[#out+1] = ''
+  end
+end
+return out`)
+
+// Begun is one conversation's result of BeginMany.
+type Begun struct {
+	OK    bool   // locked; false when another worker holds it
+	Head  string // the oldest inbox message, "" when the inbox is empty
+	State []byte // the dialog state, nil for a new conversation
+}
 
 // Begin takes a conversation's lock and, in the same round trip, reads its
 // inbox head and state. ok is false when another worker holds the lock.
 func (s *Store) Begin(ctx context.Context, conv, token string, ttl time.Duration) (ok bool, head string, state []byte, err error) {
-	v, err := beginScript.Run(ctx, s.rdb, []string{s.keys.Lock(conv), s.keys.Inbox(conv), s.keys.State(conv)},
-		token, ttl.Milliseconds()).Slice()
+	b, err := s.BeginMany(ctx, []string{conv}, []string{token}, ttl)
 	if err != nil {
-		return false, "", nil, fmt.Errorf("lock conversation: %w", err)
+		return false, "", nil, err
 	}
-	if n, _ := v[0].(int64); n != 1 {
-		return false, "", nil, nil
+	return b[0].OK, b[0].Head, b[0].State, nil
+}
+
+// BeginMany is Begin for several conversations in one script run and round
+// trip, tokens[i] locking convs[i].
+func (s *Store) BeginMany(ctx context.Context, convs, tokens []string, ttl time.Duration) ([]Begun, error) {
+	keys := make([]string, 0, 3*len(convs))
+	args := make([]any, 0, 1+len(convs))
+	args = append(args, ttl.Milliseconds())
+	for i, c := range convs {
+		keys = append(keys, s.keys.Lock(c), s.keys.Inbox(c), s.keys.State(c))
+		args = append(args, tokens[i])
 	}
-	if len(v) > 1 {
-		head, _ = v[1].(string)
+	v, err := beginScript.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("lock conversation: %w", err)
 	}
-	if len(v) > 2 {
-		if st, ok := v[2].(string); ok {
-			state = []byte(st)
+	if len(v) != 3*len(convs) {
+		return nil, fmt.Errorf("lock conversation: %d results for %d conversations", len(v)/3, len(convs))
+	}
+	out := make([]Begun, len(convs))
+	for i := range out {
+		n, _ := v[3*i].(int64)
+		out[i].OK = n == 1
+		out[i].Head, _ = v[3*i+1].(string)
+		if st, _ := v[3*i+2].(string); st != "" {
+			out[i].State = []byte(st)
 		}
 	}
-	return true, head, state, nil
+	return out, nil
 }
 
 var releaseScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-redis.call('XACK', KEYS[2], ARGV[2], ARGV[3])
-redis.call('XDEL', KEYS[2], ARGV[3])
+redis.call('XACK', KEYS[2], ARGV[2], unpack(ARGV, 3))
+redis.call('XDEL', KEYS[2], unpack(ARGV, 3))
 return 1`)
 
 // Release unlocks a conversation and acknowledges (and deletes) the stream
-// entry that brought the worker there, in one round trip.
-func (s *Store) Release(ctx context.Context, conv, token, stream, group, entryID string) error {
-	return releaseScript.Run(ctx, s.rdb, []string{s.keys.Lock(conv), stream}, token, group, entryID).Err()
+// entries that brought the worker there, in one round trip.
+func (s *Store) Release(ctx context.Context, conv, token, stream, group string, entryIDs ...string) error {
+	args := make([]any, 0, 2+len(entryIDs))
+	args = append(args, token, group)
+	for _, id := range entryIDs {
+		args = append(args, id)
+	}
+	return releaseScript.Run(ctx, s.rdb, []string{s.keys.Lock(conv), stream}, args...).Err()
 }

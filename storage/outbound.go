@@ -132,15 +132,31 @@ type SendState struct {
 
 // SendState reads a message's sent mark and its recipient's opt-out.
 func (s *Store) SendState(ctx context.Context, msgID, channel, phone string) (SendState, error) {
-	pipe := s.rdb.Pipeline()
-	sent := pipe.Exists(ctx, s.keys.Sent(msgID))
-	opt := pipe.HGet(ctx, s.keys.OptOut(channel, phone), "at")
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return SendState{}, fmt.Errorf("read send state: %w", err)
+	st, err := s.SendStates(ctx, []Outbound{{Outbound: channels.Outbound{ID: msgID, Channel: channel, To: phone}}})
+	if err != nil {
+		return SendState{}, err
 	}
-	st := SendState{Sent: sent.Val() == 1}
-	st.OptedOutAt, st.OptedOut = parseOptOut(opt.Val(), opt.Err())
-	return st, nil
+	return st[0], nil
+}
+
+// SendStates is SendState for several messages in one round trip.
+func (s *Store) SendStates(ctx context.Context, msgs []Outbound) ([]SendState, error) {
+	pipe := s.rdb.Pipeline()
+	sent := make([]*redis.IntCmd, len(msgs))
+	opt := make([]*redis.StringCmd, len(msgs))
+	for i, o := range msgs {
+		sent[i] = pipe.Exists(ctx, s.keys.Sent(o.ID))
+		opt[i] = pipe.HGet(ctx, s.keys.OptOut(o.Channel, o.To), "at")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("read send state: %w", err)
+	}
+	out := make([]SendState, len(msgs))
+	for i := range msgs {
+		out[i].Sent = sent[i].Val() == 1
+		out[i].OptedOutAt, out[i].OptedOut = parseOptOut(opt[i].Val(), opt[i].Err())
+	}
+	return out, nil
 }
 
 // DecodeOutbound reads an outbound message from a stream entry.
@@ -153,35 +169,84 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 	return o, nil
 }
 
+// sentScript records one or more sends (global keys: events, outbound
+// stream; then four per send: sent mark, provider index, status hash,
+// parked statuses). ARGV: TTLs and the group, then seven per send. It
+// returns the parked statuses of each send, in order.
 var sentScript = redis.NewScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local parked = {}
-if ARGV[1] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
-  parked = redis.call('LRANGE', KEYS[4], 0, -1)
-  redis.call('DEL', KEYS[4])
+local out = {}
+local i = 4
+for c = 1, (#ARGV - 3) / 7 do
+  local k = 2 + (c - 1) * 4
+  local pid, index, msg, rank, status, conv, entry = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
+  i = i + 7
+  redis.call('SET', KEYS[k+1], pid, 'PX', ARGV[1])
+  local parked = {}
+  if pid ~= '' then
+    redis.call('SET', KEYS[k+2], index, 'PX', ARGV[2])
+    parked = redis.call('LRANGE', KEYS[k+4], 0, -1)
+    redis.call('DEL', KEYS[k+4])
+  end
+  local cur = redis.call('HGET', KEYS[k+3], msg)
+  local r = cur and tonumber(string.match(cur, '^(%d+)|'))
+  if not r or r < tonumber(rank) then
+    redis.call('HSET', KEYS[k+3], msg, rank .. '|' .. status .. '|')
+    redis.call('PUBLISH', KEYS[1], conv)
+  end
+  redis.call('XACK', KEYS[2], ARGV[3], entry)
+  redis.call('XDEL', KEYS[2], entry)
+  out[#out+1] = parked
 end
-local cur = redis.call('HGET', KEYS[3], ARGV[5])
-local r = cur and tonumber(string.match(cur, '^(%d+)|'))
-if not r or r < tonumber(ARGV[6]) then
-  redis.call('HSET', KEYS[3], ARGV[5], ARGV[6] .. '|' .. ARGV[7] .. '|')
-  redis.call('PUBLISH', KEYS[5], ARGV[8])
-end
-redis.call('XACK', KEYS[6], ARGV[9], ARGV[10])
-redis.call('XDEL', KEYS[6], ARGV[10])
-return parked`)
+return out`)
+
+// SentRecord is a provider's acceptance of an outbound message.
+type SentRecord struct {
+	Message    Outbound
+	ProviderID string
+	Status     string
+	EntryID    string // the outbound stream entry to acknowledge
+}
 
 // Sent records, in one round trip, that a provider accepted an outbound
 // message: the "sent" mark, the provider-id index, the status on the
 // transcript, and the acknowledgement of its stream entry. It returns the
 // statuses ("status|code") that arrived before this record, to apply now.
 func (s *Store) Sent(ctx context.Context, o Outbound, providerID, status, group, entryID string) ([]string, error) {
-	keys := []string{s.keys.Sent(o.ID), s.keys.ProviderIndex(o.Channel, providerID), s.keys.Status(o.ConversationID),
-		s.keys.ParkedStatus(o.Channel, providerID), s.keys.Events(), s.keys.Outbound()}
-	parked, err := sentScript.Run(ctx, s.rdb, keys, providerID, DedupeTTL.Milliseconds(), o.ConversationID+"|"+o.ID,
-		(30 * 24 * time.Hour).Milliseconds(), o.ID, StatusRank(status), status, o.ConversationID, group, entryID).StringSlice()
+	parked, err := s.SentMany(ctx, group, []SentRecord{{Message: o, ProviderID: providerID, Status: status, EntryID: entryID}})
+	if err != nil {
+		return nil, err
+	}
+	return parked[0], nil
+}
+
+// SentMany records several sends in one script run and round trip; it
+// returns each one's parked statuses.
+func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) ([][]string, error) {
+	keys := make([]string, 0, 2+4*len(recs))
+	keys = append(keys, s.keys.Events(), s.keys.Outbound())
+	args := make([]any, 0, 3+7*len(recs))
+	args = append(args, DedupeTTL.Milliseconds(), (30 * 24 * time.Hour).Milliseconds(), group)
+	for _, r := range recs {
+		o := r.Message
+		keys = append(keys, s.keys.Sent(o.ID), s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID),
+			s.keys.ParkedStatus(o.Channel, r.ProviderID))
+		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID)
+	}
+	res, err := sentScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("record send: %w", err)
 	}
-	return parked, nil
+	if len(res) != len(recs) {
+		return nil, fmt.Errorf("record send: %d results for %d sends", len(res), len(recs))
+	}
+	out := make([][]string, len(recs))
+	for i, v := range res {
+		list, _ := v.([]any)
+		for _, p := range list {
+			if str, ok := p.(string); ok {
+				out[i] = append(out[i], str)
+			}
+		}
+	}
+	return out, nil
 }
