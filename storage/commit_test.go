@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -55,5 +56,53 @@ func TestCommitReleasesOnlyWhenTheInboxIsEmpty(t *testing.T) {
 				t.Fatalf("released %v, lock held %v, pending %d, next %q; want released %v", released, lockHeld, pending, next, tc.wantReleased)
 			}
 		})
+	}
+}
+
+// Commits of several conversations in one run are atomic one by one: a
+// commit whose lock moved writes nothing and does not stop the others.
+func TestCommitManyFailsOnlyTheCommitThatLostItsLock(t *testing.T) {
+	r := redistest.New(t)
+	st, ctx := r.Store(), context.Background()
+	k := st.Keys()
+	convs := []string{"+5511987650001", "+5511987650002", "+5511987650003"}
+	for _, conv := range convs {
+		m := storage.Message{ID: storage.NewID(), Conversation: conv, Direction: storage.In, Channel: "sms", Text: "oi", At: time.Now()}
+		if err := st.Accept(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	begun, err := st.BeginMany(ctx, convs, []string{"t1", "t2", "t3"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commits []storage.Commit
+	for i, conv := range convs {
+		if !begun[i].OK || begun[i].Head == "" || begun[i].State != nil {
+			t.Fatalf("begin %s = %+v, want locked with a head and no state", conv, begun[i])
+		}
+		commits = append(commits, storage.Commit{Conversation: conv, Token: "t" + string(rune('1'+i)), InboxRaw: begun[i].Head,
+			State: []byte(`{"state":"menu"}`), At: time.Now(),
+			Messages: []storage.Message{{ID: "reply-" + conv, Conversation: conv, Direction: storage.Out, Text: "olá"}}})
+	}
+	commits[1].Token = "stolen" // another worker took conversation 2 over
+	res, err := st.CommitMany(ctx, commits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, conv := range convs {
+		lost := i == 1
+		if errors.Is(res[i].Err, storage.ErrLockLost) != lost {
+			t.Errorf("%s: err %v, want lock lost %v", conv, res[i].Err, lost)
+		}
+		stateWritten := r.Client.Exists(ctx, k.State(conv)).Val() == 1
+		inbox := r.Client.LLen(ctx, k.Inbox(conv)).Val()
+		logged := r.Client.LLen(ctx, k.Log(conv)).Val()
+		if stateWritten == lost || (inbox == 1) != lost || (logged == 0) != lost {
+			t.Errorf("%s: state written %v, inbox %d, transcript %d; want nothing written only for the lost lock", conv, stateWritten, inbox, logged)
+		}
+	}
+	if again, _ := st.BeginMany(ctx, convs[:1], []string{"t9"}, time.Minute); again[0].OK {
+		t.Error("a held conversation was locked twice")
 	}
 }
