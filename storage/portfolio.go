@@ -427,11 +427,32 @@ type ImportResult struct {
 var importScript = redis.NewScript(luaRecord + `
 local p = ARGV[1]
 local nrows = tonumber(ARGV[2])
-local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+local digit = {}
+for j = 1, 36 do digit[j-1] = string.sub('0123456789abcdefghijklmnopqrstuvwxyz', j, j) end
 local function b36(n)
   local s = ''
-  repeat local r = n % 36; s = string.sub(digits, r+1, r+1) .. s; n = math.floor(n / 36) until n == 0
+  repeat s = digit[n % 36] .. s; n = math.floor(n / 36) until n == 0
   return s
+end
+-- sequence hands out the ids after n and their buckets (prefix .. bucket
+-- number): peek names the next id, take consumes it and returns its
+-- bucket. Base 36 and bucket names are only recomputed when they change
+-- (every 36 and every 8 ids).
+local function sequence(n, prefix)
+  local hi, his, bn, bk = -1, '', -1, ''
+  local function peek()
+    local m = n + 1
+    local h = math.floor(m / 36)
+    if h ~= hi then hi = h; his = h > 0 and b36(h) or '' end
+    return his .. digit[m % 36]
+  end
+  local function take()
+    n = n + 1
+    local b = math.floor(n / 8)
+    if b ~= bn then bn = b; bk = prefix .. b end
+    return bk
+  end
+  return peek, take
 end
 local function hsh(v)
   local h = 0
@@ -451,32 +472,55 @@ local function overlay(t, order, rec, skip)
   end
 end
 local debtors, debts, sched = p .. ':debtors:', p .. ':debts:', p .. ':sched'
+-- Records are written once per bucket at the end (8 new records share
+-- one), and new debts are scheduled in one ZADD: pending holds the
+-- writes, which later rows read through getrec.
+local pending, buckets, zs = {}, {}, {}
+local function getrec(key, id)
+  local b = pending[key]
+  if b and b.at[id] then return b.fv[b.at[id]] end
+  return redis.call('HGET', key, id)
+end
+local function putrec(key, id, v)
+  local b = pending[key]
+  if not b then b = {fv = {}, at = {}}; pending[key] = b; buckets[#buckets+1] = key end
+  local j = b.at[id]
+  if j then b.fv[j] = v return end
+  local fv = b.fv
+  fv[#fv+1] = id; fv[#fv+1] = v; b.at[id] = #fv
+end
+-- write calls cmd key with the pairs of list, at most 500 pairs a call
+local function write(cmd, key, list)
+  for j = 1, #list, 1000 do
+    redis.call(cmd, key, unpack(list, j, math.min(j + 999, #list)))
+  end
+end
 -- ids for new records come from one reservation per batch
-local nextDebtor = redis.call('HINCRBY', KEYS[1], 'debtor', nrows) - nrows
-local nextDebt = redis.call('HINCRBY', KEYS[1], 'debt', nrows) - nrows
-local out = {}
+local n0 = redis.call('HINCRBY', KEYS[1], 'debtor', nrows) - nrows
+local peekDebtor, takeDebtor = sequence(n0, debtors)
+n0 = redis.call('HINCRBY', KEYS[1], 'debt', nrows) - nrows
+local peekDebt, takeDebt = sequence(n0, debts)
+local out, o = {}, 0
 local i = 3
 for r = 1, nrows do
-  -- cpf index key, cpf, invoice index key, creditor|invoice, schedule ms,
-  -- packed debtor, packed debt, phones
-  local cpfKey, cpf, invKey, ik, at, drec, trec, n = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], tonumber(ARGV[i+4]), ARGV[i+5], ARGV[i+6], tonumber(ARGV[i+7])
+  -- cpf index key, cpf, invoice index key, creditor|invoice, schedule ms
+  -- ("0": none), packed debtor, packed debt, phones
+  local cpfKey, cpf, invKey, ik, at, drec, trec, n = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6], tonumber(ARGV[i+7])
   i = i + 8
   -- HSETNX claims the next id in one call when the record is new (the
   -- common case of an import); an existing one is read back.
-  local pid, pb = b36(nextDebtor + 1), nil
+  local pid, pb = peekDebtor(), nil
   local newDebtor = redis.call('HSETNX', cpfKey, cpf, pid) == 1
   if newDebtor then
-    nextDebtor = nextDebtor + 1
-    pb = debtors .. math.floor(nextDebtor / 8)
+    pb = takeDebtor()
   else
     pid = redis.call('HGET', cpfKey, cpf)
     pb = debtors .. bucket(pid)
   end
-  local did, db = b36(nextDebt + 1), nil
+  local did, db = peekDebt(), nil
   local created = redis.call('HSETNX', invKey, ik, did)
   if created == 1 then
-    nextDebt = nextDebt + 1
-    db = debts .. math.floor(nextDebt / 8)
+    db = takeDebt()
   else
     did = redis.call('HGET', invKey, ik)
     db = debts .. bucket(did)
@@ -485,24 +529,24 @@ for r = 1, nrows do
   for j = 1, n do redis.call('HSET', ARGV[i+1], ARGV[i], pid); i = i + 2 end
   -- debtor: new (or its record is gone), or overlaid with the phones and
   -- the debt added to its lists
-  local cur = not newDebtor and redis.call('HGET', pb, pid)
+  local cur = not newDebtor and getrec(pb, pid)
   if not cur then
-    redis.call('HSET', pb, pid, drec .. '\30L\31' .. did)
+    putrec(pb, pid, drec .. '\30L\31' .. did)
   else
     local t, order = unpackrec(cur)
     overlay(t, order, drec, 'ph')
     for j = ph, i - 1, 2 do addlist(t, order, 'ph', ARGV[j]) end
     addlist(t, order, 'L', did)
     local rec = packrec(t, order)
-    if rec ~= cur then redis.call('HSET', pb, pid, rec) end
+    if rec ~= cur then putrec(pb, pid, rec) end
   end
   -- debt: new (or its record is gone: scheduled unless it has reminder
   -- progress), or overlaid, keeping its debtor, status and reminders
-  cur = created == 0 and redis.call('HGET', db, did)
+  cur = created == 0 and getrec(db, did)
   if not cur then
-    redis.call('HSET', db, did, trec .. '\30o\31' .. pid)
-    if at > 0 then
-      if created == 1 then redis.call('ZADD', sched, at, did)
+    putrec(db, did, trec .. '\30o\31' .. pid)
+    if at ~= '0' then
+      if created == 1 then zs[#zs+1] = at; zs[#zs+1] = did
       elseif redis.call('HEXISTS', db, did .. '.r') == 0 then redis.call('ZADD', sched, 'NX', at, did) end
     end
   else
@@ -510,10 +554,12 @@ for r = 1, nrows do
     overlay(t, order, trec, 'o')
     if not t['o'] then setattr(t, order, 'o', pid) end
     local rec = packrec(t, order)
-    if rec ~= cur then redis.call('HSET', db, did, rec) end
+    if rec ~= cur then putrec(db, did, rec) end
   end
-  out[#out+1] = did; out[#out+1] = pid; out[#out+1] = created
+  out[o+1] = did; out[o+2] = pid; out[o+3] = created; o = o + 3
 end
+for _, key in ipairs(buckets) do write('HSET', key, pending[key].fv) end
+write('ZADD', sched, zs)
 return out`)
 
 // ImportDebts upserts rows, each atomically (and the whole batch in one

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -493,6 +494,76 @@ func TestMigratePortfolio(t *testing.T) {
 		hset(s.keys.DebtorBucket("x"), "x", map[string]string{"n": "X"})
 		if n, err := s.MigratePortfolio(ctx); err != nil || n != 0 {
 			t.Fatalf("second MigratePortfolio = %d %v", n, err)
+		}
+	})
+}
+
+// TestImportLargeBatch: one script run of many rows (several writes per
+// bucket and ZADDs of at most 500 members), with CPFs and invoices that
+// repeat inside the batch, which later rows read back before the batch's
+// writes are made.
+func TestImportLargeBatch(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		const n = 1200
+		var rows []ImportRow
+		for k := 0; k < n; k++ {
+			cpf := fmt.Sprintf("%011d", k-k%3) // three debts per debtor
+			inv := fmt.Sprintf("NF-%d", k)
+			if k%10 == 9 {
+				inv = fmt.Sprintf("NF-%d", k-1) // the previous row's invoice again
+			}
+			rows = append(rows, importRow("loja", inv, cpf, []string{fmt.Sprintf("+55119%08d", k)}, fmt.Sprint("Cliente ", k), fmt.Sprint(100+k), int64(1_800_000_000_000+k)))
+		}
+		res, err := s.ImportDebts(ctx, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := 0
+		for k, r := range res {
+			if r.Created {
+				created++
+			}
+			if k%10 == 9 && (r.Created || r.DebtID != res[k-1].DebtID) {
+				t.Fatalf("row %d repeats row %d's invoice: %+v vs %+v", k, k-1, r, res[k-1])
+			}
+			if k%3 != 0 && r.DebtorID != res[k-k%3].DebtorID {
+				t.Fatalf("row %d: debtor %s, want %s", k, r.DebtorID, res[k-k%3].DebtorID)
+			}
+		}
+		if created != n-n/10 {
+			t.Fatalf("%d created, want %d", created, n-n/10)
+		}
+		if c, _ := s.ScheduledCount(ctx); c != int64(created) {
+			t.Fatalf("%d scheduled, want %d", c, created)
+		}
+		for k := 0; k < n; k += 3 {
+			d, debts, err := s.DebtorWithDebts(ctx, res[k].DebtorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every row links its debt to its debtor, a repeated invoice
+			// too (the debt keeps its first debtor), once.
+			var want []string
+			for j := k; j < k+3; j++ {
+				if !slices.Contains(want, res[j].DebtID) {
+					want = append(want, res[j].DebtID)
+				}
+			}
+			var got []string
+			for _, debt := range debts {
+				got = append(got, debt.ID)
+			}
+			if len(d.Phones) != 3 || !slices.Equal(got, want) || d.Name != fmt.Sprint("Cliente ", k+2) {
+				t.Fatalf("debtor of row %d: %+v with debts %v, want 3 phones, debts %v", k, d, got, want)
+			}
+			for _, debt := range debts {
+				var last int
+				fmt.Sscanf(debt.Invoice, "NF-%d", &last)
+				if last%10 == 8 && (debt.AmountCents != int64(100+last+1) || debt.DebtorID != res[last].DebtorID) {
+					t.Fatalf("debt %+v: the repeated invoice's last row should win, its first debtor stay", debt)
+				}
+			}
 		}
 	})
 }
