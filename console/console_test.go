@@ -57,6 +57,7 @@ type env struct {
 	bot    *bot.Bot
 	h      *bot.Handoffs
 	app    *fiber.App
+	con    *Console
 	tokens map[string]string // email → API token
 }
 
@@ -82,9 +83,10 @@ func newEnv(t *testing.T) *env {
 	if err := b.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	con.hub.idleAfter = 20 * time.Millisecond
 	go con.Run(ctx)
 	t.Cleanup(func() { cancel(); b.Wait() })
-	e := &env{t: t, store: st, bot: b, h: h, app: app, tokens: map[string]string{}}
+	e := &env{t: t, store: st, bot: b, h: h, app: app, con: con, tokens: map[string]string{}}
 	for _, a := range []NewAgent{
 		{Email: "ana@quita.test", Role: storage.RoleAgent, Password: "senha-da-ana"},
 		{Email: "bia@quita.test", Role: storage.RoleAgent, Password: "senha-da-bia"},

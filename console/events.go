@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
@@ -23,12 +24,20 @@ type event struct {
 }
 
 // hub fans one Redis subscription per process out to the open SSE streams.
+// It subscribes only while a stream is open: with no console watching, the
+// pipeline's change notifications are not read at all (they are two per
+// message, a measurable share of a busy process's system calls).
 type hub struct {
 	store   *storage.Store
 	log     *slog.Logger
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	wake    chan struct{} // a client arrived
+	ready   chan struct{} // closed while subscribed
 	done    chan struct{}
+	// idleAfter is how long the hub stays subscribed with no stream open
+	// (a console page reload should not cost a resubscription).
+	idleAfter time.Duration
 }
 
 type client struct {
@@ -36,46 +45,100 @@ type client struct {
 }
 
 func newHub(st *storage.Store, log *slog.Logger) *hub {
-	return &hub{store: st, log: log, clients: map[*client]struct{}{}, done: make(chan struct{})}
+	return &hub{store: st, log: log, clients: map[*client]struct{}{}, wake: make(chan struct{}, 1),
+		ready: make(chan struct{}), done: make(chan struct{}), idleAfter: 30 * time.Second}
 }
 
-// run subscribes to conversation changes and handoff transitions until ctx
-// ends, resubscribing after Redis errors; then it ends every stream.
+// run subscribes to conversation changes and handoff transitions while
+// streams are open, until ctx ends, resubscribing after Redis errors; then
+// it ends every stream.
 func (h *hub) run(ctx context.Context) {
 	defer close(h.done)
 	k := h.store.Keys()
 	for ctx.Err() == nil {
-		sub := h.store.Redis().Subscribe(ctx, k.Events(), k.HandoffEvents())
-		ch := sub.Channel()
-	read:
-		for {
+		if h.count() == 0 {
 			select {
 			case <-ctx.Done():
-				break read
-			case m, ok := <-ch:
-				if !ok {
-					break read
-				}
-				ev := event{Kind: "conversation", Conversation: m.Payload}
-				if m.Channel == k.HandoffEvents() {
-					var he storage.HandoffEvent
-					if json.Unmarshal([]byte(m.Payload), &he) != nil {
-						continue
-					}
-					ev = event{Kind: "handoff", Conversation: he.Conversation, Handoff: &he}
-				}
-				h.broadcast(ev)
+				return
+			case <-h.wake:
+				continue
 			}
+		}
+		sub := h.store.Redis().Subscribe(ctx, k.Events(), k.HandoffEvents())
+		if _, err := sub.Receive(ctx); err != nil { // the subscription is in place before streams are told so
+			sub.Close()
+			if ctx.Err() == nil {
+				h.log.Warn("console live updates: subscribe failed; retrying", "err", err)
+				sleepCtx(ctx, time.Second)
+			}
+			continue
+		}
+		h.mu.Lock()
+		close(h.ready)
+		h.mu.Unlock()
+		idle := h.read(ctx, sub.Channel())
+		if !idle {
+			h.mu.Lock()
+			h.ready = make(chan struct{})
+			h.mu.Unlock()
 		}
 		sub.Close()
-		if ctx.Err() == nil {
+		if !idle && ctx.Err() == nil {
 			h.log.Warn("console live updates: subscription ended; resubscribing")
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
+			sleepCtx(ctx, time.Second)
 		}
 	}
+}
+
+// read forwards messages until ctx ends, the subscription breaks (false),
+// or no stream was open for idleAfter (true).
+func (h *hub) read(ctx context.Context, ch <-chan *redis.Message) (idle bool) {
+	k := h.store.Keys()
+	check := time.NewTicker(h.idleAfter / 2)
+	defer check.Stop()
+	emptyChecks := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-check.C:
+			h.mu.Lock()
+			if len(h.clients) > 0 {
+				emptyChecks = 0
+			} else if emptyChecks++; emptyChecks >= 2 {
+				h.ready = make(chan struct{}) // under the lock: a stream opening now waits for the next subscription
+				h.mu.Unlock()
+				return true
+			}
+			h.mu.Unlock()
+		case m, ok := <-ch:
+			if !ok {
+				return false
+			}
+			ev := event{Kind: "conversation", Conversation: m.Payload}
+			if m.Channel == k.HandoffEvents() {
+				var he storage.HandoffEvent
+				if json.Unmarshal([]byte(m.Payload), &he) != nil {
+					continue
+				}
+				ev = event{Kind: "handoff", Conversation: he.Conversation, Handoff: &he}
+			}
+			h.broadcast(ev)
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
 }
 
 func (h *hub) broadcast(ev event) {
@@ -89,11 +152,23 @@ func (h *hub) broadcast(ev event) {
 	}
 }
 
+// add opens a stream and waits (briefly) until the hub is subscribed, so
+// that the stream's "ready" means no later change is missed.
 func (h *hub) add() *client {
 	cl := &client{ch: make(chan event, 64)}
 	h.mu.Lock()
 	h.clients[cl] = struct{}{}
+	ready := h.ready
 	h.mu.Unlock()
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case <-ready:
+	case <-h.done:
+	case <-time.After(2 * time.Second): // Redis is down: the stream opens and catches up when it is back
+	}
 	return cl
 }
 

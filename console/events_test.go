@@ -102,3 +102,34 @@ func TestEventStreamCarriesHandoffTransitions(t *testing.T) {
 		}
 	}
 }
+
+// The hub holds a Redis subscription only while a stream is open: with no
+// console watching, the pipeline's change notifications are not read.
+func TestHubSubscribesOnlyWhileAStreamIsOpen(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	subscribers := func() int64 {
+		n, err := e.store.Redis().PubSubNumSub(ctx, e.store.Keys().Events()).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n[e.store.Keys().Events()]
+	}
+	cl := e.con.hub.add() // returns once subscribed
+	if n := subscribers(); n != 1 {
+		t.Fatalf("subscribers with a stream open = %d, want 1", n)
+	}
+	e.con.hub.remove(cl)
+	deadline := time.Now().Add(10 * time.Second)
+	for subscribers() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the hub stayed subscribed with no stream open")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cl = e.con.hub.add() // and subscribes again for the next stream
+	defer e.con.hub.remove(cl)
+	if n := subscribers(); n != 1 {
+		t.Fatalf("subscribers after reopening = %d, want 1", n)
+	}
+}
