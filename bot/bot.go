@@ -281,6 +281,9 @@ func groupBy(entries []storage.StreamEntry, key func(storage.StreamEntry) string
 func inboundKey(e storage.StreamEntry) string { c, _ := e.Values["c"].(string); return c }
 
 func outboundKey(e storage.StreamEntry) string {
+	if c, _ := e.Values["c"].(string); c != "" { // written by commits; retries carry only the message
+		return c
+	}
 	o, err := storage.DecodeOutbound(e)
 	if err != nil {
 		return ""

@@ -145,7 +145,7 @@ for c = 1, tonumber(ARGV[1]) do
       redis.call('RPUSH', KEYS[k+4], ARGV[j])
       redis.call('HSET', KEYS[k+5], ARGV[j], ARGV[j+1])
     end
-    for j = o0, o0 + no - 1 do redis.call('XADD', KEYS[1], '*', 'm', ARGV[j]) end
+    for j = o0, o0 + no - 1 do redis.call('XADD', KEYS[1], '*', 'm', ARGV[j], 'c', conv) end
     for j = a0, a0 + na - 1 do redis.call('XADD', KEYS[4], '*', 'c', conv, 'a', ARGV[j]) end
     redis.call('ZADD', KEYS[2], at, conv)
     if nudge > 0 then redis.call('ZADD', KEYS[5], nudge, conv) elseif nudge < 0 then redis.call('ZREM', KEYS[5], conv) end
