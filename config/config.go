@@ -30,6 +30,7 @@ type Config struct {
 	Demo         bool   // QUITA_DEMO
 	Workers      int    // QUITA_WORKERS
 	Senders      int    // QUITA_SENDERS
+	Batch        int    // QUITA_BATCH
 	FallbackSMS  bool   // QUITA_FALLBACK_SMS
 	Timezone     string // QUITA_TIMEZONE
 
@@ -73,6 +74,7 @@ func parse(get func(string) string) (Config, error) {
 		LogLevel:     p.oneOf("QUITA_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		Workers:      p.integer("QUITA_WORKERS", 16),
 		Senders:      p.integer("QUITA_SENDERS", 8),
+		Batch:        p.integer("QUITA_BATCH", 16),
 		FallbackSMS:  p.boolean("QUITA_FALLBACK_SMS", false),
 		Timezone:     p.str("QUITA_TIMEZONE", "America/Sao_Paulo"),
 
@@ -98,8 +100,8 @@ func parse(get func(string) string) (Config, error) {
 	c.Simulator = p.boolean("QUITA_SIMULATOR", c.Embedded())
 	c.Demo = p.boolean("QUITA_DEMO", c.Embedded())
 	c.PublicURL = strings.TrimRight(p.str("QUITA_PUBLIC_URL", "http://"+c.Addr), "/")
-	if c.Workers < 1 || c.Senders < 1 {
-		p.fail("QUITA_WORKERS and QUITA_SENDERS must be at least 1")
+	if c.Workers < 1 || c.Senders < 1 || c.Batch < 1 {
+		p.fail("QUITA_WORKERS, QUITA_SENDERS and QUITA_BATCH must be at least 1")
 	}
 	if c.TwilioAccountSID != "" && c.TwilioAuthToken == "" {
 		p.fail("TWILIO_AUTH_TOKEN is required when TWILIO_ACCOUNT_SID is set")

@@ -24,6 +24,7 @@ import (
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/channels/twilio"
 	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/portfolio"
 	"github.com/quita-bot/quita/storage"
 )
 
@@ -71,6 +72,8 @@ func benchInbound(ctx context.Context, args []string) error {
 	drain := fs.Duration("drain", 60*time.Second, "how long to wait for the replies after each level")
 	workers := fs.Int("workers", 16, "inbound workers (QUITA_WORKERS)")
 	senders := fs.Int("senders", 8, "outbound senders (QUITA_SENDERS)")
+	batch := fs.Int("batch", 16, "conversations a worker takes together under load (QUITA_BATCH)")
+	debtors := fs.Bool("debtors", true, "import every number as a debtor with one open debt first, so each message loads a debtor and their debts as in production")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
 	pool := fs.Int("pool", 0, "give the pipeline its own Redis pool of this size (0: share serve's pool, as serve does today)")
@@ -104,7 +107,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	cfg.Simulator, cfg.Demo, cfg.DataDir = false, false, os.TempDir()
 	cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = benchSID, benchToken, benchFrom
 	cfg.TwilioWhatsAppFrom, cfg.TwilioAPIURL, cfg.CloudToken = "", "http://127.0.0.1:9", ""
-	cfg.Workers, cfg.Senders, cfg.ShutdownTimeout = *workers, *senders, 5*time.Second
+	cfg.Workers, cfg.Senders, cfg.Batch, cfg.ShutdownTimeout = *workers, *senders, *batch, 5*time.Second
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	s, err := newService(ctx, cfg, log, time.Now)
 	if err != nil {
@@ -169,7 +172,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		defer prdb.Close()
 		pipeStore = storage.New(prdb, prefix)
 	}
-	s.bot = bot.New(pipeStore, newDialog(s), s.dir, log, time.Now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders,
+	s.bot = bot.New(pipeStore, newDialog(s), s.dir, log, time.Now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders, Batch: cfg.Batch,
 		RatePerSecond: map[string]float64{channels.SMS: 1e9}})
 	s.bot.SetHooks(metrics.New().Hooks())
 	_, pols, err := reminderParts(s.dir)
@@ -178,6 +181,15 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	s.bot.SetGate(&bot.Compliance{Store: pipeStore, Log: log, Default: bot.PresetBR, Creditors: pols})
 	s.bot.AddChannel(nullChannel{name: channels.SMS, onSend: onSend})
+	if *debtors { // the same numbers as phones[i]: benchRows numbers +55119 and 8 digits
+		creditor := s.dir.DefaultCreditor().ID
+		known := func(id string) bool { _, ok := s.dir.Creditor(id); return ok }
+		im := &portfolio.Importer{Store: s.store, Creditors: known}
+		rows := benchRows(*convs, 10_000_000, creditor, time.Now().AddDate(0, 0, -20).Format(time.DateOnly))
+		if sum, err := im.Import(ctx, rows, nil, nil); err != nil || sum.Failed > 0 {
+			return fmt.Errorf("import the bench's debtors: %v (%d rows refused)", err, sum.Failed)
+		}
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	runDone := make(chan error, 1)
@@ -306,8 +318,12 @@ func benchInbound(ctx context.Context, args []string) error {
 	if *pool > 0 {
 		poolDesc = fmt.Sprintf("pipeline on its own Redis pool of %d", *pool)
 	}
-	fmt.Fprintf(&b, "%d conversations, %s per level, %d workers, %d senders, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
-		*convs, *duration, cfg.Workers, cfg.Senders, poolDesc)
+	who := "unknown numbers"
+	if *debtors {
+		who = "each a debtor with one overdue debt"
+	}
+	fmt.Fprintf(&b, "%d conversations (%s), %s per level, %d workers, %d senders, batch %d, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
+		*convs, who, *duration, cfg.Workers, cfg.Senders, cfg.Batch, poolDesc)
 	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range results {
