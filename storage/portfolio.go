@@ -418,41 +418,23 @@ type ImportResult struct {
 // link and, for a new debt, its first reminder. Go sends per row only the
 // index keys and entries, the schedule time, the phones with their index
 // keys and both records already packed (record.go), without the debtor's
-// debt list and the debt's debtor, which only the script knows: creating
-// a record is a concatenation and one HSET. An existing record is decoded,
-// overlaid and encoded again (written only when it changed); an existing
-// debt keeps its status and reminder progress. It mirrors bucketOf. New
-// ids are reserved once per batch (unused ones are skipped, which is
-// harmless).
+// debt list and the debt's debtor, which only the script knows. A new
+// record is that text plus one attribute, written with the other new
+// records of its bucket in one HSET; new debts are scheduled in one ZADD.
+// An existing record is decoded, overlaid and encoded again (written only
+// when it changed); an existing debt keeps its status and reminder
+// progress. It mirrors bucketOf. New ids are reserved once per batch
+// (unused ones are skipped, which is harmless).
 var importScript = redis.NewScript(luaRecord + `
 local p = ARGV[1]
 local nrows = tonumber(ARGV[2])
+local call, floor, unpack = redis.call, math.floor, unpack
 local digit = {}
 for j = 1, 36 do digit[j-1] = string.sub('0123456789abcdefghijklmnopqrstuvwxyz', j, j) end
 local function b36(n)
   local s = ''
-  repeat s = digit[n % 36] .. s; n = math.floor(n / 36) until n == 0
+  repeat s = digit[n % 36] .. s; n = floor(n / 36) until n == 0
   return s
-end
--- sequence hands out the ids after n and their buckets (prefix .. bucket
--- number): peek names the next id, take consumes it and returns its
--- bucket. Base 36 and bucket names are only recomputed when they change
--- (every 36 and every 8 ids).
-local function sequence(n, prefix)
-  local hi, his, bn, bk = -1, '', -1, ''
-  local function peek()
-    local m = n + 1
-    local h = math.floor(m / 36)
-    if h ~= hi then hi = h; his = h > 0 and b36(h) or '' end
-    return his .. digit[m % 36]
-  end
-  local function take()
-    n = n + 1
-    local b = math.floor(n / 8)
-    if b ~= bn then bn = b; bk = prefix .. b end
-    return bk
-  end
-  return peek, take
 end
 local function hsh(v)
   local h = 0
@@ -461,7 +443,7 @@ local function hsh(v)
 end
 local function bucket(id)
   if #id > 0 and #id <= 8 and not string.find(id, '[^0-9a-z]') then
-    return tostring(math.floor(tonumber(id, 36) / 8))
+    return tostring(floor(tonumber(id, 36) / 8))
   end
   return 'h' .. tostring(hsh(id) % 4096)
 end
@@ -471,36 +453,42 @@ local function overlay(t, order, rec, skip)
     if k ~= skip then setattr(t, order, k, v) end
   end
 end
-local debtors, debts, sched = p .. ':debtors:', p .. ':debts:', p .. ':sched'
--- Records are written once per bucket at the end (8 new records share
--- one), and new debts are scheduled in one ZADD: pending holds the
--- writes, which later rows read through getrec.
-local pending, buckets, zs = {}, {}, {}
-local function getrec(key, id)
-  local b = pending[key]
-  if b and b.at[id] then return b.fv[b.at[id]] end
-  return redis.call('HGET', key, id)
+local sched = p .. ':sched'
+local prefix = {p .. ':debtors:', p .. ':debts:'}
+-- New records fill their buckets in id order (8 a bucket), so the writes
+-- to the current bucket of each kind (1 debtors, 2 debts) are held and
+-- made in one HSET when the next bucket starts; reads see them. A write
+-- to any other bucket (an existing record) is made at once.
+local hnum, hkey, hfv = {-1, -1}, {'', ''}, {{}, {}}
+local function flush(k)
+  if #hfv[k] > 0 then call('HSET', hkey[k], unpack(hfv[k])); hfv[k] = {} end
 end
-local function putrec(key, id, v)
-  local b = pending[key]
-  if not b then b = {fv = {}, at = {}}; pending[key] = b; buckets[#buckets+1] = key end
-  local j = b.at[id]
-  if j then b.fv[j] = v return end
-  local fv = b.fv
-  fv[#fv+1] = id; fv[#fv+1] = v; b.at[id] = #fv
+local function hold(k, num, id, v)
+  if num ~= hnum[k] then flush(k); hnum[k] = num; hkey[k] = prefix[k] .. num end
+  local fv = hfv[k]
+  fv[#fv+1] = id; fv[#fv+1] = v
 end
--- write calls cmd key with the pairs of list, at most 500 pairs a call
-local function write(cmd, key, list)
-  for j = 1, #list, 1000 do
-    redis.call(cmd, key, unpack(list, j, math.min(j + 999, #list)))
+local function getrec(k, key, id)
+  if key == hkey[k] then
+    local fv = hfv[k]
+    for j = #fv - 1, 1, -2 do if fv[j] == id then return fv[j+1] end end
   end
+  return call('HGET', key, id)
 end
--- ids for new records come from one reservation per batch
-local n0 = redis.call('HINCRBY', KEYS[1], 'debtor', nrows) - nrows
-local peekDebtor, takeDebtor = sequence(n0, debtors)
-n0 = redis.call('HINCRBY', KEYS[1], 'debt', nrows) - nrows
-local peekDebt, takeDebt = sequence(n0, debts)
-local out, o = {}, 0
+local function put(k, key, id, v)
+  if key ~= hkey[k] then call('HSET', key, id, v) return end
+  local fv = hfv[k]
+  for j = #fv - 1, 1, -2 do if fv[j] == id then fv[j+1] = v return end end
+  fv[#fv+1] = id; fv[#fv+1] = v
+end
+-- ids for new records come from one reservation per batch; the base-36
+-- prefix (all digits but the last) is recomputed every 36 ids
+local dn = call('HINCRBY', KEYS[1], 'debtor', nrows) - nrows
+local tn = call('HINCRBY', KEYS[1], 'debt', nrows) - nrows
+local dhi, dhs, thi, ths = -1, '', -1, ''
+-- the reply: "debt,debtor,created" of each row, joined by commas, in
+-- strings of 100 rows (miniredis's Lua limits table.concat)
+local zs, out, o, res = {}, {}, 0, {}
 local i = 3
 for r = 1, nrows do
   -- cpf index key, cpf, invoice index key, creditor|invoice, schedule ms
@@ -509,64 +497,72 @@ for r = 1, nrows do
   i = i + 8
   -- HSETNX claims the next id in one call when the record is new (the
   -- common case of an import); an existing one is read back.
-  local pid, pb = peekDebtor(), nil
-  local newDebtor = redis.call('HSETNX', cpfKey, cpf, pid) == 1
-  if newDebtor then
-    pb = takeDebtor()
-  else
-    pid = redis.call('HGET', cpfKey, cpf)
-    pb = debtors .. bucket(pid)
-  end
-  local did, db = peekDebt(), nil
-  local created = redis.call('HSETNX', invKey, ik, did)
-  if created == 1 then
-    db = takeDebt()
-  else
-    did = redis.call('HGET', invKey, ik)
-    db = debts .. bucket(did)
-  end
+  local m = dn + 1
+  local h = floor(m / 36)
+  if h ~= dhi then dhi = h; dhs = h > 0 and b36(h) or '' end
+  local pid = dhs .. digit[m % 36]
+  local newDebtor = call('HSETNX', cpfKey, cpf, pid) == 1
+  if newDebtor then dn = m else pid = call('HGET', cpfKey, cpf) end
+  m = tn + 1
+  h = floor(m / 36)
+  if h ~= thi then thi = h; ths = h > 0 and b36(h) or '' end
+  local did = ths .. digit[m % 36]
+  local created = call('HSETNX', invKey, ik, did) == 1
+  if created then tn = m else did = call('HGET', invKey, ik) end
   local ph = i
-  for j = 1, n do redis.call('HSET', ARGV[i+1], ARGV[i], pid); i = i + 2 end
-  -- debtor: new (or its record is gone), or overlaid with the phones and
-  -- the debt added to its lists
-  local cur = not newDebtor and getrec(pb, pid)
-  if not cur then
-    putrec(pb, pid, drec .. '\30L\31' .. did)
+  for j = 1, n do call('HSET', ARGV[i+1], ARGV[i], pid); i = i + 2 end
+  -- debtor: new, or overlaid with the phones and the debt added to its
+  -- lists (written as new if its record is gone)
+  if newDebtor then
+    hold(1, floor(dn / 8), pid, drec .. '\30L\31' .. did)
   else
-    local t, order = unpackrec(cur)
-    overlay(t, order, drec, 'ph')
-    for j = ph, i - 1, 2 do addlist(t, order, 'ph', ARGV[j]) end
-    addlist(t, order, 'L', did)
-    local rec = packrec(t, order)
-    if rec ~= cur then putrec(pb, pid, rec) end
-  end
-  -- debt: new (or its record is gone: scheduled unless it has reminder
-  -- progress), or overlaid, keeping its debtor, status and reminders
-  cur = created == 0 and getrec(db, did)
-  if not cur then
-    putrec(db, did, trec .. '\30o\31' .. pid)
-    if at ~= '0' then
-      if created == 1 then zs[#zs+1] = at; zs[#zs+1] = did
-      elseif redis.call('HEXISTS', db, did .. '.r') == 0 then redis.call('ZADD', sched, 'NX', at, did) end
+    local key = prefix[1] .. bucket(pid)
+    local cur = getrec(1, key, pid)
+    if not cur then
+      put(1, key, pid, drec .. '\30L\31' .. did)
+    else
+      local t, order = unpackrec(cur)
+      overlay(t, order, drec, 'ph')
+      for j = ph, i - 1, 2 do addlist(t, order, 'ph', ARGV[j]) end
+      addlist(t, order, 'L', did)
+      local rec = packrec(t, order)
+      if rec ~= cur then put(1, key, pid, rec) end
     end
-  else
-    local t, order = unpackrec(cur)
-    overlay(t, order, trec, 'o')
-    if not t['o'] then setattr(t, order, 'o', pid) end
-    local rec = packrec(t, order)
-    if rec ~= cur then putrec(db, did, rec) end
   end
-  out[o+1] = did; out[o+2] = pid; out[o+3] = created; o = o + 3
+  -- debt: new, or overlaid keeping its debtor, status and reminders; one
+  -- whose record is gone is written as new and scheduled unless it has
+  -- reminder progress
+  if created then
+    hold(2, floor(tn / 8), did, trec .. '\30o\31' .. pid)
+    if at ~= '0' then zs[#zs+1] = at; zs[#zs+1] = did end
+  else
+    local key = prefix[2] .. bucket(did)
+    local cur = getrec(2, key, did)
+    if not cur then
+      put(2, key, did, trec .. '\30o\31' .. pid)
+      if at ~= '0' and call('HEXISTS', key, did .. '.r') == 0 then call('ZADD', sched, 'NX', at, did) end
+    else
+      local t, order = unpackrec(cur)
+      overlay(t, order, trec, 'o')
+      if not t['o'] then setattr(t, order, 'o', pid) end
+      local rec = packrec(t, order)
+      if rec ~= cur then put(2, key, did, rec) end
+    end
+  end
+  out[o+1] = did; out[o+2] = pid; out[o+3] = created and '1' or '0'; o = o + 3
+  if o == 300 then res[#res+1] = table.concat(out, ',', 1, o); o = 0 end
 end
-for _, key in ipairs(buckets) do write('HSET', key, pending[key].fv) end
-write('ZADD', sched, zs)
-return out`)
+if o > 0 then res[#res+1] = table.concat(out, ',', 1, o) end
+flush(1)
+flush(2)
+for j = 1, #zs, 1000 do call('ZADD', sched, unpack(zs, j, math.min(j + 999, #zs))) end
+return res`)
 
 // ImportDebts upserts rows, each atomically (and the whole batch in one
 // script run): a repeated (creditor, invoice) updates the debt in place and
 // keeps its status and reminder progress.
 func (s *Store) ImportDebts(ctx context.Context, rows []ImportRow) ([]ImportResult, error) {
-	res, err := s.importCmd(ctx, s.rdb, rows, false).Slice()
+	res, err := s.importCmd(ctx, s.rdb, rows, false).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("import debts: %w", err)
 	}
@@ -588,7 +584,7 @@ func (s *Store) ImportPipelined(ctx context.Context, batches [][]ImportRow) ([][
 	}
 	out := make([][]ImportResult, len(batches))
 	for i, c := range cmds {
-		res, err := c.Slice()
+		res, err := c.StringSlice()
 		if err != nil {
 			return nil, fmt.Errorf("import debts: %w", err)
 		}
@@ -674,13 +670,21 @@ func packRow(b []byte, attrs []string, m map[string]string, reserved ...string) 
 	return b
 }
 
-func importResults(res []any) []ImportResult {
-	out := make([]ImportResult, 0, len(res)/3)
-	for i := 0; i+2 < len(res); i += 3 {
-		did, _ := res[i].(string)
-		pid, _ := res[i+1].(string)
-		n, _ := res[i+2].(int64)
-		out = append(out, ImportResult{DebtID: did, DebtorID: pid, Created: n == 1})
+// importResults reads the import script's reply: "debt,debtor,created"
+// for each row, joined by commas (ids never hold one), in a few strings.
+func importResults(res []string) []ImportResult {
+	var out []ImportResult
+	for _, r := range res {
+		if out == nil {
+			out = make([]ImportResult, 0, len(res)*(strings.Count(r, ",")+1)/3)
+		}
+		for r != "" {
+			var did, pid, created string
+			did, r, _ = strings.Cut(r, ",")
+			pid, r, _ = strings.Cut(r, ",")
+			created, r, _ = strings.Cut(r, ",")
+			out = append(out, ImportResult{DebtID: did, DebtorID: pid, Created: created == "1"})
+		}
 	}
 	return out
 }
