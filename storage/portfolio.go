@@ -493,7 +493,7 @@ local i = 3
 for r = 1, nrows do
   -- cpf index key, cpf, invoice index key, creditor|invoice, schedule ms
   -- ("0": none), packed debtor, packed debt, phones
-  local cpfKey, cpf, invKey, ik, at, drec, trec, n = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6], tonumber(ARGV[i+7])
+  local cpfKey, cpf, invKey, ik, at, drec, trec, n = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6], ARGV[i+7]
   i = i + 8
   -- HSETNX claims the next id in one call when the record is new (the
   -- common case of an import); an existing one is read back.
@@ -510,7 +510,9 @@ for r = 1, nrows do
   local created = call('HSETNX', invKey, ik, did) == 1
   if created then tn = m else did = call('HGET', invKey, ik) end
   local ph = i
-  for j = 1, n do call('HSET', ARGV[i+1], ARGV[i], pid); i = i + 2 end
+  -- (one phone is compared as text: tonumber costs more than the rest)
+  if n == '1' then call('HSET', ARGV[i+1], ARGV[i], pid); i = i + 2
+  else for j = 1, tonumber(n) do call('HSET', ARGV[i+1], ARGV[i], pid); i = i + 2 end end
   -- debtor: new, or overlaid with the phones and the debt added to its
   -- lists (written as new if its record is gone)
   if newDebtor then
