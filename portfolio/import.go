@@ -132,21 +132,32 @@ type writeResult struct {
 	err              error
 }
 
-// write runs the trips in order, one pipeline round trip each; after an
-// error it drains the channel without writing.
+// write runs the trips, one pipeline round trip each, and accounts for
+// them in order. The next trip is sent while the previous one is still in
+// Redis, so that Redis never waits for this process between trips, unless
+// the two share a CPF, an invoice or a phone: then it waits, so that rows
+// touching the same records are written in file order (rows of different
+// records may be given ids out of file order, which is harmless). After
+// an error it drains the channel without writing (a trip already sent is
+// still counted).
 func (im *Importer) write(ctx context.Context, trips <-chan [][]storage.ImportRow, rows int, refused *atomic.Int64, progress func(done, total int)) writeResult {
 	var res writeResult
 	done := 0
-	for trip := range trips {
-		if res.err != nil {
-			continue
+	type flight struct {
+		keys map[string]struct{}
+		out  [][]storage.ImportResult
+		err  error
+		end  chan struct{}
+	}
+	finish := func(f *flight) {
+		<-f.end
+		if f.err != nil {
+			if res.err == nil {
+				res.err = fmt.Errorf("after %d rows: %w", done, f.err)
+			}
+			return
 		}
-		out, err := im.Store.ImportPipelined(ctx, trip)
-		if err != nil {
-			res.err = fmt.Errorf("after %d rows: %w", done, err)
-			continue
-		}
-		for _, rs := range out {
+		for _, rs := range f.out {
 			for _, r := range rs {
 				if r.Created {
 					res.created++
@@ -161,5 +172,62 @@ func (im *Importer) write(ctx context.Context, trips <-chan [][]storage.ImportRo
 			progress(done, max(done, rows-int(refused.Load())))
 		}
 	}
+	var prev *flight
+	for trip := range trips {
+		if res.err != nil {
+			continue
+		}
+		keys := tripKeys(trip)
+		if prev != nil && overlaps(prev.keys, keys) {
+			finish(prev)
+			prev = nil
+			if res.err != nil {
+				continue
+			}
+		}
+		f := &flight{keys: keys, end: make(chan struct{})}
+		go func() {
+			defer close(f.end)
+			f.out, f.err = im.Store.ImportPipelined(ctx, trip)
+		}()
+		if prev != nil {
+			finish(prev)
+		}
+		prev = f
+	}
+	if prev != nil {
+		finish(prev)
+	}
 	return res
+}
+
+// tripKeys are the records a trip's rows touch: CPFs, invoices, phones.
+func tripKeys(trip [][]storage.ImportRow) map[string]struct{} {
+	n := 0
+	for _, b := range trip {
+		n += len(b)
+	}
+	keys := make(map[string]struct{}, 3*n)
+	for _, b := range trip {
+		for _, r := range b {
+			keys["c"+r.CPF] = struct{}{}
+			keys["i"+r.Creditor+"|"+r.Invoice] = struct{}{}
+			for _, p := range r.Phones {
+				keys["p"+p] = struct{}{}
+			}
+		}
+	}
+	return keys
+}
+
+func overlaps(a, b map[string]struct{}) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	for k := range a {
+		if _, ok := b[k]; ok {
+			return true
+		}
+	}
+	return false
 }

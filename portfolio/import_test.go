@@ -176,3 +176,68 @@ func TestCPFForMakesValidCPFs(t *testing.T) {
 		}
 	}
 }
+
+// TestImportTripsInFlight: with many small trips, two in flight at once,
+// rows that touch the same debtor or invoice still end as written in file
+// order, and the summary lists the debts in row order.
+func TestImportTripsInFlight(t *testing.T) {
+	st := redistest.New(t).Store()
+	ctx := context.Background()
+	var rows []Row
+	for k := 0; k < 400; k++ {
+		inv := k
+		if k%5 == 4 && k >= 10 {
+			inv = k - 10 // the invoice of a row one trip back, again
+		}
+		rows = append(rows, Row{Line: k + 2, Creditor: "loja-exemplo", DebtorName: fmt.Sprint("Cliente ", k), CPF: CPFFor(1000 + k%37),
+			Phone: fmt.Sprintf("+55119%08d", k%53), Invoice: fmt.Sprint("NF-", inv), Amount: fmt.Sprint(100+k, ",00"), DueDate: "2026-12-10"})
+	}
+	im := &Importer{Store: st, FirstReminder: firstAt, Batch: 10, PerTrip: 1}
+	sum, err := im.Import(ctx, rows, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastAmount, lastName, invoicesOf := map[string]int64{}, map[string]string{}, map[string]map[string]bool{}
+	for k, r := range rows {
+		lastAmount[r.Invoice] = int64(100+k) * 100
+		lastName[r.CPF] = r.DebtorName
+		if invoicesOf[r.CPF] == nil {
+			invoicesOf[r.CPF] = map[string]bool{}
+		}
+		invoicesOf[r.CPF][r.Invoice] = true
+	}
+	if sum.Created != len(lastAmount) || sum.Updated != len(rows)-len(lastAmount) || len(sum.DebtIDs) != len(rows) {
+		t.Fatalf("summary %+v", sum)
+	}
+	for k, r := range rows {
+		id, err := st.DebtByInvoice(ctx, r.Creditor, r.Invoice)
+		if err != nil || sum.DebtIDs[k] != id {
+			t.Fatalf("row %d: debt %s, summary says %s (%v)", k, id, sum.DebtIDs[k], err)
+		}
+		d, err := st.Debt(ctx, id)
+		if err != nil || d.AmountCents != lastAmount[r.Invoice] {
+			t.Fatalf("%s: %+v %v, want the last row's amount %d", r.Invoice, d, err, lastAmount[r.Invoice])
+		}
+	}
+	for cpf, invs := range invoicesOf {
+		d, err := st.DebtorByCPF(ctx, cpf)
+		if err != nil || d.Name != lastName[cpf] {
+			t.Fatalf("debtor %s: %+v %v, want the last row's name %s", cpf, d, err, lastName[cpf])
+		}
+		debts, err := st.DebtsOf(ctx, d.ID)
+		if err != nil || len(debts) != len(invs) {
+			t.Fatalf("debtor %s: %d debts %v, want %d", cpf, len(debts), err, len(invs))
+		}
+	}
+	// Each phone points to the debtor of the last row that had it.
+	lastOwner := map[string]string{}
+	for _, r := range rows {
+		lastOwner[r.Phone] = r.CPF
+	}
+	for phone, cpf := range lastOwner {
+		d, err := st.DebtorByPhone(ctx, phone)
+		if err != nil || d.CPF != cpf {
+			t.Fatalf("phone %s: %+v %v, want CPF %s", phone, d, err, cpf)
+		}
+	}
+}
