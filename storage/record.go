@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -216,9 +217,13 @@ func (s *Store) migrateBucket(ctx context.Context, key string, attrs []string) (
 			set := make([]any, 0, 2*len(legacy))
 			for id, vals := range legacy {
 				// A record already packed (written since) wins over the
-				// legacy fields; these only fill its gaps.
+				// legacy fields, which only fill its gaps, but for the
+				// lists of debts and wrong numbers, which are merged.
 				if cur, ok := all[id]; ok {
 					for a, v := range unpackRecord(cur) {
+						if a == debtorDebts || a == debtorWrongNos {
+							v = mergeList(v, vals[a])
+						}
 						vals[a] = v
 					}
 				}
@@ -238,4 +243,22 @@ func (s *Store) migrateBucket(ctx context.Context, key string, attrs []string) (
 		return n, err
 	}
 	return 0, fmt.Errorf("too much contention")
+}
+
+// mergeList is the comma-separated list a followed by the items of b it
+// lacks.
+func mergeList(a, b string) string {
+	if b == "" {
+		return a
+	}
+	if a == "" {
+		return b
+	}
+	have := strings.Split(a, ",")
+	for _, x := range strings.Split(b, ",") {
+		if !slices.Contains(have, x) {
+			have = append(have, x)
+		}
+	}
+	return strings.Join(have, ",")
 }

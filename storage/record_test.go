@@ -447,10 +447,18 @@ func TestMigratePortfolio(t *testing.T) {
 		// A record written in the new format meanwhile is left as it is.
 		newer := packRecord("n", "Bruno", "c", "11144477735", "L", "2")
 		s.rdb.HSet(ctx, s.keys.DebtorBucket("demo-bruno"), "demo-bruno", newer)
+		// One written meanwhile beside legacy fields keeps its attributes;
+		// the legacy ones fill the gaps, the debt lists are merged.
+		hset(s.keys.DebtorBucket("demo-carmen"), "demo-carmen", map[string]string{"n": "Carmen", "b": "1992-01-05", "L": "7,8"})
+		s.rdb.HSet(ctx, s.keys.DebtorBucket("demo-carmen"), "demo-carmen", packRecord("n", "Carmen Ruiz", "c", "12345678909", "L", "8,9"))
 
 		n, err := s.MigratePortfolio(ctx)
-		if err != nil || n != 3 {
-			t.Fatalf("MigratePortfolio = %d %v, want 3 records", n, err)
+		if err != nil || n != 4 {
+			t.Fatalf("MigratePortfolio = %d %v, want 4 records", n, err)
+		}
+		carmen, _ := s.rdb.HGet(ctx, s.keys.DebtorBucket("demo-carmen"), "demo-carmen").Result()
+		if want := packRecord("n", "Carmen Ruiz", "c", "12345678909", "b", "1992-01-05", "L", "8,9,7"); carmen != want {
+			t.Fatalf("merged record %q, want %q", carmen, want)
 		}
 		ana, debts, err := s.DebtorWithDebts(ctx, "demo-ana")
 		if err != nil {
