@@ -73,6 +73,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 16, "inbound workers (QUITA_WORKERS)")
 	senders := fs.Int("senders", 8, "outbound senders (QUITA_SENDERS)")
 	batch := fs.Int("batch", 16, "conversations a worker takes together under load (QUITA_BATCH)")
+	rate := fs.Float64("rate", 0, "send webhooks at this many per second (open loop; the concurrency levels bound those in flight); 0: each client sends when answered (closed loop)")
 	debtors := fs.Bool("debtors", true, "import every number as a debtor with one open debt first, so each message loads a debtor and their debts as in production")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
@@ -235,7 +236,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	var seq atomic.Int64
 	var results []inboundLevel
 	for _, c := range conc {
-		fmt.Fprintf(os.Stderr, "inbound: concurrency %d for %s…\n", c, *duration)
+		fmt.Fprintf(os.Stderr, "inbound: concurrency %d for %s (rate %s)…\n", c, *duration, rateDesc(*rate))
 		mu.Lock()
 		e2e = e2e[:0]
 		mu.Unlock()
@@ -243,7 +244,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		var tracked atomic.Int64
 		lvl := inboundLevel{concurrency: c}
 		levelStart := time.Now()
-		acks, failures := load(ctx, c, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
+		acks, failures := load(ctx, c, *rate, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
 			func(req *fasthttp.Request, end time.Time) (func(ok bool), bool) {
 				// The next conversation without a tracked message in flight.
 				// When every conversation awaits its reply, the client waits:
@@ -301,7 +302,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		lvl.e2eP50, lvl.e2eP99 = percentile(lat, 50), percentile(lat, 99)
 
 		fmt.Fprintf(os.Stderr, "floor: concurrency %d for %s…\n", c, *duration)
-		facks, ffail := load(ctx, c, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
+		facks, ffail := load(ctx, c, 0, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
 			func(req *fasthttp.Request, _ time.Time) (func(bool), bool) {
 				req.Header.SetMethod("POST")
 				req.SetBodyString("x")
@@ -322,8 +323,8 @@ func benchInbound(ctx context.Context, args []string) error {
 	if *debtors {
 		who = "each a debtor with one overdue debt"
 	}
-	fmt.Fprintf(&b, "%d conversations (%s), %s per level, %d workers, %d senders, batch %d, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
-		*convs, who, *duration, cfg.Workers, cfg.Senders, cfg.Batch, poolDesc)
+	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
+		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, poolDesc)
 	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range results {
@@ -340,9 +341,29 @@ func benchInbound(ctx context.Context, args []string) error {
 
 // load runs c clients against addr+path for d; prepare fills each request
 // and may return a callback told whether it was acknowledged (2xx).
-func load(ctx context.Context, c int, d time.Duration, addr, path string, prepare func(req *fasthttp.Request, end time.Time) (done func(ok bool), ok bool)) ([]time.Duration, int) {
+func load(ctx context.Context, c int, rate float64, d time.Duration, addr, path string, prepare func(req *fasthttp.Request, end time.Time) (done func(ok bool), ok bool)) ([]time.Duration, int) {
 	client := &fasthttp.HostClient{Addr: addr, MaxConns: c, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-	end := time.Now().Add(d)
+	start := time.Now()
+	end := start.Add(d)
+	// With a rate, request i is due at start + i/rate (open loop) and its
+	// latency counts from then, so a stalled server shows as latency rather
+	// than as fewer requests (no coordinated omission); c bounds the
+	// requests in flight. Without one, each client sends as soon as its
+	// last request was answered (closed loop).
+	var seq atomic.Int64
+	due := func() (time.Time, bool) {
+		if rate <= 0 {
+			return time.Now(), true
+		}
+		at := start.Add(time.Duration(float64(seq.Add(1)-1) / rate * float64(time.Second)))
+		if !at.Before(end) {
+			return at, false
+		}
+		if wait := time.Until(at); wait > 0 {
+			time.Sleep(wait)
+		}
+		return at, true
+	}
 	var mu sync.Mutex
 	var all []time.Duration
 	var failures atomic.Int64
@@ -356,13 +377,19 @@ func load(ctx context.Context, c int, d time.Duration, addr, path string, prepar
 			defer fasthttp.ReleaseResponse(resp)
 			lat := make([]time.Duration, 0, 4096)
 			for time.Now().Before(end) && ctx.Err() == nil {
+				t0, ok := due()
+				if !ok {
+					break
+				}
 				req.Reset()
 				req.SetRequestURI("http://" + addr + path)
 				done, ok := prepare(req, end)
 				if !ok {
 					break
 				}
-				t0 := time.Now()
+				if rate <= 0 {
+					t0 = time.Now()
+				}
 				err := client.Do(req, resp)
 				ok = err == nil && resp.StatusCode() < 300
 				if ok {
@@ -381,6 +408,13 @@ func load(ctx context.Context, c int, d time.Duration, addr, path string, prepar
 	}
 	wg.Wait()
 	return all, int(failures.Load())
+}
+
+func rateDesc(rate float64) string {
+	if rate <= 0 {
+		return "as fast as answered (closed loop)"
+	}
+	return fmt.Sprintf("at %.0f/s (open loop, latency from each one's scheduled time)", rate)
 }
 
 func freeTCPPort() (int, error) {
