@@ -32,8 +32,10 @@ type Summary struct {
 
 // Import validates every row and writes the valid ones; a row with any
 // error is reported and not written at all. Validation of the next rows
-// overlaps the writing of the previous ones (one writer, so rows are
-// written in file order and a repeated invoice ends with its last row).
+// overlaps the writing of the previous ones (one writer, with at most two
+// round trips in flight that touch different records, so rows of the same
+// debtor or invoice are written in file order and a repeated invoice ends
+// with its last row).
 // progress (may be nil) is called with rows written so far and the rows
 // that may still be written.
 func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldError, progress func(done, total int)) (Summary, error) {
