@@ -575,3 +575,40 @@ func TestImportLargeBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestImportOntoSavedDebtor: an import row whose CPF belongs to a debtor
+// saved with a non-sequence id (demo data, hash-bucketed) updates that
+// debtor in place.
+func TestImportOntoSavedDebtor(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ana := dialogs.Debtor{ID: "demo-ana", Name: "Ana Souza", CPF: "52998224725", Phones: []string{"+5511987650001"}, Language: "pt"}
+		if err := s.SaveDebtor(ctx, ana); err != nil {
+			t.Fatal(err)
+		}
+		old := dialogs.Debt{ID: "demo-ana-1", CreditorID: "loja", DebtorID: "demo-ana", Invoice: "NF-1", AmountCents: 100, DueDate: "2026-12-01"}
+		if err := s.SaveDebt(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.ImportDebts(ctx, []ImportRow{
+			importRow("loja", "NF-1", ana.CPF, []string{"+5511987650009"}, "", "200", 1_800_000_000_000),
+			importRow("loja", "NF-2", ana.CPF, []string{"+5511987650001"}, "", "300", 1_800_000_000_000),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Created || res[0].DebtID != "demo-ana-1" || res[0].DebtorID != "demo-ana" || !res[1].Created || res[1].DebtorID != "demo-ana" {
+			t.Fatalf("results %+v", res)
+		}
+		d, debts, err := s.DebtorWithDebts(ctx, "demo-ana")
+		if err != nil || d.Name != "Ana Souza" || strings.Join(d.Phones, " ") != "+5511987650001 +5511987650009" || d.TimeZone != "America/Sao_Paulo" {
+			t.Fatalf("debtor %+v %v", d, err)
+		}
+		if len(debts) != 2 || debts[0].AmountCents != 200 || debts[0].DebtorID != "demo-ana" || debts[1].AmountCents != 300 {
+			t.Fatalf("debts %+v", debts)
+		}
+		if _, ok, _ := s.NextReminder(ctx, "demo-ana-1"); ok {
+			t.Fatal("an existing debt was scheduled by a re-import")
+		}
+	})
+}
