@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/quita-bot/quita/channels"
@@ -34,10 +35,11 @@ func (b *Bot) outboundBatch(ctx context.Context, groups [][]storage.StreamEntry)
 	}
 }
 
-// sendEntries sends outbound entries one after another (a conversation's in
-// stream order): one round trip reads all their sent marks and opt-outs
-// first, and the sends are recorded together (sentLog). An entry that
-// fails stays pending and is retried.
+// sendEntries sends outbound entries: one round trip reads all their sent
+// marks and opt-outs, each conversation's messages go out in stream order
+// while conversations go side by side (so a hanging provider holds only
+// its own sends, within its channel's slots), and the sends are recorded
+// together (sentLog). An entry that fails stays pending and is retried.
 func (b *Bot) sendEntries(ctx context.Context, entries []storage.StreamEntry) error {
 	var msgs []storage.Outbound
 	var ids []string
@@ -60,13 +62,57 @@ func (b *Bot) sendEntries(ctx context.Context, entries []storage.StreamEntry) er
 		return err
 	}
 	var log sentLog
+	var mu sync.Mutex
 	var errs []error
-	for i, o := range msgs {
-		if err := b.sendOne(ctx, o, ids[i], states[i], &log); err != nil {
-			errs = append(errs, fmt.Errorf("entry %s: %w", ids[i], err))
+	var wg sync.WaitGroup
+	for _, conv := range byConversation(msgs) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range conv {
+				if err := b.sendOne(ctx, msgs[i], ids[i], states[i], &log); err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("entry %s: %w", ids[i], err))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	// While some sends are still out (a slow provider), the finished ones
+	// are recorded within maxUnrecorded.
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(maxUnrecorded)
+	defer tick.Stop()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		case <-tick.C:
+			if err := log.flushIfOld(ctx, b); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
 		}
 	}
 	return errors.Join(append(errs, b.flushSent(ctx, &log))...)
+}
+
+// byConversation groups message indexes by conversation, in order.
+func byConversation(msgs []storage.Outbound) [][]int {
+	var groups [][]int
+	at := map[string]int{}
+	for i, o := range msgs {
+		g, ok := at[o.ConversationID]
+		if !ok {
+			g = len(groups)
+			at[o.ConversationID] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
 }
 
 func (b *Bot) sendOne(ctx context.Context, o storage.Outbound, entryID string, st storage.SendState, log *sentLog) error {
@@ -144,6 +190,7 @@ func (b *Bot) sendOne(ctx context.Context, o storage.Outbound, entryID string, s
 // held longer than maxUnrecorded before the next send starts: the window
 // for a duplicate is bounded in time (about one send), not by batch size.
 type sentLog struct {
+	mu    sync.Mutex
 	recs  []storage.SentRecord
 	since time.Time
 }
@@ -154,28 +201,41 @@ func (l *sentLog) add(ctx context.Context, b *Bot, r storage.SentRecord) error {
 	if r.Status == "" {
 		r.Status = channels.StatusSent
 	}
+	l.mu.Lock()
 	if len(l.recs) == 0 {
 		l.since = time.Now()
 	}
 	l.recs = append(l.recs, r)
+	l.mu.Unlock()
 	return l.flushIfOld(ctx, b)
 }
 
 func (l *sentLog) flushIfOld(ctx context.Context, b *Bot) error {
-	if len(l.recs) == 0 || time.Since(l.since) < maxUnrecorded {
+	l.mu.Lock()
+	old := len(l.recs) > 0 && time.Since(l.since) >= maxUnrecorded
+	l.mu.Unlock()
+	if !old {
 		return nil
 	}
 	return b.flushSent(ctx, l)
 }
 
+// take empties the log.
+func (l *sentLog) take() []storage.SentRecord {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recs := l.recs
+	l.recs = nil
+	return recs
+}
+
 // flushSent records the log's sends and acknowledges their entries, then
 // applies any status callback that beat a record here.
 func (b *Bot) flushSent(ctx context.Context, l *sentLog) error {
-	if len(l.recs) == 0 {
+	recs := l.take()
+	if len(recs) == 0 {
 		return nil
 	}
-	recs := l.recs
-	l.recs = nil
 	parked, err := b.store.SentMany(ctx, groupSenders, recs)
 	if err != nil {
 		return err

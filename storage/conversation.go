@@ -121,7 +121,7 @@ func (s *Store) LoadState(ctx context.Context, conv string) ([]byte, error) {
 // still held, 1 inbox empty and released (unlocked, entries acknowledged
 // and deleted), 2 another message waits (the head).
 var commitScript = redis.NewScript(`
-local out = {}
+local out, acks = {}, {}
 local i = 2
 for c = 1, tonumber(ARGV[1]) do
   local k = 6 + (c - 1) * 5
@@ -141,9 +141,11 @@ for c = 1, tonumber(ARGV[1]) do
     out[#out+1] = -1; out[#out+1] = ''
   else
     if st ~= '' then redis.call('SET', KEYS[k+3], st) end
-    for j = m0, m0 + 2 * nm - 1, 2 do
-      redis.call('RPUSH', KEYS[k+4], ARGV[j])
-      redis.call('HSET', KEYS[k+5], ARGV[j], ARGV[j+1])
+    if nm > 0 then
+      local ids = {}
+      for j = m0, m0 + 2 * nm - 1, 2 do ids[#ids+1] = ARGV[j] end
+      redis.call('RPUSH', KEYS[k+4], unpack(ids))
+      redis.call('HSET', KEYS[k+5], unpack(ARGV, m0, m0 + 2 * nm - 1))
     end
     for j = o0, o0 + no - 1 do redis.call('XADD', KEYS[1], '*', 'm', ARGV[j], 'c', conv) end
     for j = a0, a0 + na - 1 do redis.call('XADD', KEYS[4], '*', 'c', conv, 'a', ARGV[j]) end
@@ -155,14 +157,18 @@ for c = 1, tonumber(ARGV[1]) do
       out[#out+1] = 2; out[#out+1] = head
     elseif nr > 0 then
       redis.call('DEL', lock)
-      local ids = {unpack(ARGV, r0, r0 + nr - 1)}
-      redis.call('XACK', KEYS[6], group, unpack(ids))
-      redis.call('XDEL', KEYS[6], unpack(ids))
+      acks[group] = acks[group] or {}
+      for j = r0, r0 + nr - 1 do table.insert(acks[group], ARGV[j]) end
       out[#out+1] = 1; out[#out+1] = ''
     else
       out[#out+1] = 0; out[#out+1] = ''
     end
   end
+end
+-- the released conversations' entries, acknowledged and deleted in one call per group
+for group, ids in pairs(acks) do
+  redis.call('XACK', KEYS[6], group, unpack(ids))
+  redis.call('XDEL', KEYS[6], unpack(ids))
 end
 return out`)
 

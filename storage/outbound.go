@@ -174,7 +174,7 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 // parked statuses). ARGV: TTLs and the group, then seven per send. It
 // returns the parked statuses of each send, in order.
 var sentScript = redis.NewScript(`
-local out = {}
+local out, entries = {}, {}
 local i = 4
 for c = 1, (#ARGV - 3) / 7 do
   local k = 2 + (c - 1) * 4
@@ -193,10 +193,11 @@ for c = 1, (#ARGV - 3) / 7 do
     redis.call('HSET', KEYS[k+3], msg, rank .. '|' .. status .. '|')
     redis.call('PUBLISH', KEYS[1], conv)
   end
-  redis.call('XACK', KEYS[2], ARGV[3], entry)
-  redis.call('XDEL', KEYS[2], entry)
+  entries[#entries+1] = entry
   out[#out+1] = parked
 end
+redis.call('XACK', KEYS[2], ARGV[3], unpack(entries))
+redis.call('XDEL', KEYS[2], unpack(entries))
 return out`)
 
 // SentRecord is a provider's acceptance of an outbound message.
