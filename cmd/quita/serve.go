@@ -101,6 +101,15 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 		}
 	}
 	s.store = storage.New(storeClient, cfg.RedisPrefix)
+	// Before anything reads the portfolio: records written by an earlier
+	// version (one field per attribute) are packed once; later starts only
+	// read the format marker.
+	if n, err := s.store.MigratePortfolio(ctx); err != nil {
+		s.shutdownStorage()
+		return nil, fmt.Errorf("migrate the portfolio to the packed record format: %w", err)
+	} else if n > 0 {
+		log.Info("portfolio records packed into the current format", "records", n)
+	}
 	file, err := config.LoadFile(cfg.ConfigFile)
 	if err != nil {
 		s.shutdownStorage()
