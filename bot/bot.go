@@ -115,6 +115,7 @@ type Hooks struct {
 	Inbound     func(channel string)
 	Outbound    func(channel, status string)
 	StepLatency func(d time.Duration)
+	Batch       func(role string, size int) // a worker's conversations or a sender's messages taken at once
 	Blocked     func(reason string)
 	Action      func(kind dialogs.ActionKind, reason string)
 }

@@ -27,6 +27,9 @@ func (b *Bot) outboundBatch(ctx context.Context, groups [][]storage.StreamEntry)
 	for _, g := range groups {
 		entries = append(entries, g...)
 	}
+	if b.hooks.Batch != nil {
+		b.hooks.Batch("sender", len(entries))
+	}
 	// In-flight work finishes even during shutdown: a fresh context.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
 	defer cancel()

@@ -27,6 +27,9 @@ type batchConv struct {
 // (handleConversation, drainHeld) after the batch. Entries of a
 // conversation that fails stay pending and are reclaimed later.
 func (b *Bot) handleInboundBatch(ctx context.Context, groups [][]storage.StreamEntry) {
+	if b.hooks.Batch != nil {
+		b.hooks.Batch("worker", len(groups))
+	}
 	if len(groups) == 1 && len(groups[0]) == 1 { // light load: nothing to batch
 		if err := b.handleInbound(ctx, groups[0][0]); err != nil {
 			b.log.Warn("entry left pending for retry", "role", "worker", "entry", groups[0][0].ID, "err", err)

@@ -24,6 +24,7 @@ func TestDashboardUsesKnownMetrics(t *testing.T) {
 	h.Inbound("sms")
 	h.Outbound("sms", "failed")
 	h.StepLatency(time.Millisecond)
+	h.Batch("worker", 4)
 	h.Blocked("window")
 	for _, k := range []dialogs.ActionKind{dialogs.ActHandoff, dialogs.ActOptOut, dialogs.ActRecordPromise, dialogs.ActCreateAgreement} {
 		h.Action(k, "x")

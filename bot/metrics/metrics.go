@@ -21,6 +21,7 @@ type Metrics struct {
 	inbound        *prometheus.CounterVec
 	outbound       *prometheus.CounterVec
 	stepLatency    prometheus.Histogram
+	batchSize      *prometheus.HistogramVec
 	blocked        *prometheus.CounterVec
 	actions        *prometheus.CounterVec
 	handoffs       *prometheus.CounterVec
@@ -45,6 +46,11 @@ func New() *Metrics {
 		Name: "quita_dialog_step_seconds", Help: "Time of one dialogs.Step (pure engine and classifier).",
 		Buckets: []float64{.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .1},
 	})
+	m.batchSize = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "quita_batch_size",
+		Help:    "Conversations a worker (role=worker) or messages a sender (role=sender) took at once; batches grow when the pipeline falls behind.",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
+	}, []string{"role"})
 	m.blocked = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "quita_compliance_blocks_total",
 		Help: "Outbound messages the compliance gate deferred or refused, by reason.",
@@ -62,7 +68,7 @@ func New() *Metrics {
 		Name: "quita_provider_errors_total",
 		Help: "Provider failures by channel and kind: retry (transient, will retry), failed, undelivered.",
 	}, []string{"channel", "kind"})
-	m.Registry.MustRegister(m.inbound, m.outbound, m.stepLatency, m.blocked, m.actions, m.handoffs,
+	m.Registry.MustRegister(m.inbound, m.outbound, m.stepLatency, m.batchSize, m.blocked, m.actions, m.handoffs,
 		m.optOuts, m.promises, m.agreements, m.providerErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -74,6 +80,7 @@ func (m *Metrics) Hooks() bot.Hooks {
 		Inbound:     func(channel string) { m.inbound.WithLabelValues(label(channel)).Inc() },
 		Outbound:    m.observeOutbound,
 		StepLatency: func(d time.Duration) { m.stepLatency.Observe(d.Seconds()) },
+		Batch:       func(role string, n int) { m.batchSize.WithLabelValues(role).Observe(float64(n)) },
 		Blocked:     func(reason string) { m.blocked.WithLabelValues(label(reason)).Inc() },
 		Action:      m.observeAction,
 	}

@@ -58,6 +58,7 @@ func TestHooksMoveCounters(t *testing.T) {
 	h.Outbound("sms", "retry")
 	h.Outbound("sms", "failed")
 	h.StepLatency(300 * time.Microsecond)
+	h.Batch("worker", 16)
 	h.Blocked("window")
 	h.Action(dialogs.ActHandoff, dialogs.ReasonDistress)
 	h.Action(dialogs.ActOptOut, "Para de me mandar mensagem, meu CPF é 529.982.247-25")
@@ -75,6 +76,7 @@ func TestHooksMoveCounters(t *testing.T) {
 		{"quita_provider_errors_total", map[string]string{"channel": "sms", "kind": "retry"}, 1},
 		{"quita_provider_errors_total", map[string]string{"channel": "sms", "kind": "failed"}, 1},
 		{"quita_dialog_step_seconds", nil, 1},
+		{"quita_batch_size", map[string]string{"role": "worker"}, 1},
 		{"quita_compliance_blocks_total", map[string]string{"reason": "window"}, 1},
 		{"quita_handoffs_total", map[string]string{"reason": "distress"}, 1},
 		{"quita_handoffs_total", map[string]string{"reason": "other"}, 1},
