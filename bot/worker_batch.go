@@ -93,7 +93,7 @@ func (b *Bot) handleInboundBatch(ctx context.Context, groups [][]storage.StreamE
 // stepBatch runs the inbox head of every conversation in active and commits
 // them together. It returns the conversations with another message waiting
 // and, added to alone, those that must go on by themselves.
-func (b *Bot) stepBatch(ctx context.Context, active, alone []*batchConv) (more, alone2 []*batchConv) {
+func (b *Bot) stepBatch(ctx context.Context, active, alone []*batchConv) (more, aloneAfter []*batchConv) {
 	type pending struct {
 		c   *batchConv
 		dc  dialogs.Conversation
