@@ -202,12 +202,14 @@ func (s *Store) Debtor(ctx context.Context, id string) (dialogs.Debtor, error) {
 // DebtorWithDebts loads a debtor and every debt of theirs in two round
 // trips (the debtor's record holds the list of debt ids).
 func (s *Store) DebtorWithDebts(ctx context.Context, id string) (dialogs.Debtor, []dialogs.Debt, error) {
-	vals, err := s.record(ctx, s.keys.DebtorBucket(id), id)
+	recs, err := s.DebtorsWithDebts(ctx, []string{id})
 	if err != nil {
 		return dialogs.Debtor{}, nil, err
 	}
-	debts, err := s.debtsByIDs(ctx, vals[debtorDebts])
-	return debtorOf(id, vals), debts, err
+	if !recs[0].Found {
+		return dialogs.Debtor{}, nil, ErrNotFound
+	}
+	return recs[0].Debtor, recs[0].Debts, nil
 }
 
 func debtorOf(id string, vals map[string]string) dialogs.Debtor {
