@@ -334,39 +334,13 @@ func (s *Store) debtorIDByIndex(ctx context.Context, kind, value string) (string
 	return id, nil
 }
 
-// DebtsOf loads every debt of a debtor.
+// DebtsOf loads every debt of a debtor (none for an unknown debtor).
 func (s *Store) DebtsOf(ctx context.Context, debtorID string) ([]dialogs.Debt, error) {
-	vals, err := s.record(ctx, s.keys.DebtorBucket(debtorID), debtorID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	recs, err := s.DebtorsWithDebts(ctx, []string{debtorID})
+	if err != nil {
 		return nil, fmt.Errorf("list debts: %w", err)
 	}
-	return s.debtsByIDs(ctx, vals[debtorDebts])
-}
-
-// debtsByIDs loads the debts of a comma-separated id list, skipping ids
-// whose record is gone.
-func (s *Store) debtsByIDs(ctx context.Context, l string) ([]dialogs.Debt, error) {
-	if l == "" {
-		return nil, nil
-	}
-	// One pipeline for all the debts: a debtor with several debts costs one
-	// round trip more, not one per debt.
-	ids := strings.Split(l, ",")
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.SliceCmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.keys.DebtBucket(id), id, field(id, debtStatus))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("load debts: %w", err)
-	}
-	out := make([]dialogs.Debt, 0, len(ids))
-	for i, id := range ids {
-		if d, ok := debtOf(id, cmds[i].Val()); ok {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return recs[0].Debts, nil
 }
 
 // statusChangeScript sets a debt's status field ARGV[1].s; the debt must
