@@ -18,44 +18,53 @@ import (
 // then the status on the transcript. Failures are retried with exponential
 // backoff through the retry set; after MaxAttempts the message fails visibly.
 func (b *Bot) handleOutbound(ctx context.Context, e storage.StreamEntry) error {
-	return b.sendEntries(ctx, []storage.StreamEntry{e})
+	return b.sendEntries(ctx, [][]storage.StreamEntry{{e}})
 }
 
 // outboundBatch sends a sender's share of one stream read (see loop).
 func (b *Bot) outboundBatch(ctx context.Context, groups [][]storage.StreamEntry) {
-	var entries []storage.StreamEntry
-	for _, g := range groups {
-		entries = append(entries, g...)
-	}
 	if b.hooks.Batch != nil {
-		b.hooks.Batch("sender", len(entries))
+		n := 0
+		for _, g := range groups {
+			n += len(g)
+		}
+		b.hooks.Batch("sender", n)
 	}
 	// In-flight work finishes even during shutdown: a fresh context.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.LockTTL)
 	defer cancel()
-	if err := b.sendEntries(bctx, entries); err != nil {
+	if err := b.sendEntries(bctx, groups); err != nil {
 		b.log.Warn("entries left pending for retry", "role", "sender", "err", err)
 	}
 }
 
-// sendEntries sends outbound entries: one round trip reads all their sent
-// marks and opt-outs, each conversation's messages go out in stream order
-// while conversations go side by side (so a hanging provider holds only
-// its own sends, within its channel's slots), and the sends are recorded
-// together (sentLog). An entry that fails stays pending and is retried.
-func (b *Bot) sendEntries(ctx context.Context, entries []storage.StreamEntry) error {
+// sendEntries sends outbound entries grouped by conversation (loop's
+// groups): one round trip reads all their sent marks and opt-outs, each
+// conversation's messages go out in stream order while conversations go
+// side by side (so a hanging provider holds only its own sends, within its
+// channel's slots), and the sends are recorded together (sentLog). An entry
+// that fails stays pending and is retried.
+func (b *Bot) sendEntries(ctx context.Context, groups [][]storage.StreamEntry) error {
 	var msgs []storage.Outbound
 	var ids []string
-	for _, e := range entries {
-		o, err := storage.DecodeOutbound(e)
-		if err != nil {
-			b.log.Error("dropping undecodable outbound entry", "entry", e.ID, "err", err)
-			if err := b.store.Ack(ctx, b.store.Keys().Outbound(), groupSenders, e.ID); err != nil {
-				return err
+	var convs [][]int // indexes into msgs, one slice per conversation
+	for _, g := range groups {
+		var conv []int
+		for _, e := range g {
+			o, err := storage.DecodeOutbound(e)
+			if err != nil {
+				b.log.Error("dropping undecodable outbound entry", "entry", e.ID, "err", err)
+				if err := b.store.Ack(ctx, b.store.Keys().Outbound(), groupSenders, e.ID); err != nil {
+					return err
+				}
+				continue
 			}
-			continue
+			conv = append(conv, len(msgs))
+			msgs, ids = append(msgs, o), append(ids, e.ID)
 		}
-		msgs, ids = append(msgs, o), append(ids, e.ID)
+		if len(conv) > 0 {
+			convs = append(convs, conv)
+		}
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -68,7 +77,7 @@ func (b *Bot) sendEntries(ctx context.Context, entries []storage.StreamEntry) er
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
-	for _, conv := range byConversation(msgs) {
+	for _, conv := range convs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -100,22 +109,6 @@ func (b *Bot) sendEntries(ctx context.Context, entries []storage.StreamEntry) er
 		}
 	}
 	return errors.Join(append(errs, b.flushSent(ctx, &log))...)
-}
-
-// byConversation groups message indexes by conversation, in order.
-func byConversation(msgs []storage.Outbound) [][]int {
-	var groups [][]int
-	at := map[string]int{}
-	for i, o := range msgs {
-		g, ok := at[o.ConversationID]
-		if !ok {
-			g = len(groups)
-			at[o.ConversationID] = g
-			groups = append(groups, nil)
-		}
-		groups[g] = append(groups[g], i)
-	}
-	return groups
 }
 
 func (b *Bot) sendOne(ctx context.Context, o storage.Outbound, entryID string, st storage.SendState, log *sentLog) error {
