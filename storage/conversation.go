@@ -238,12 +238,9 @@ func (s *Store) CommitMany(ctx context.Context, commits []Commit) ([]CommitResul
 			return nil, err
 		}
 	}
-	res, err := commitScript.Run(ctx, s.rdb, keys, args...).Slice()
+	res, err := s.runBatch(ctx, commitScript, keys, args, len(commits), 2, "commit conversation step")
 	if err != nil {
-		return nil, fmt.Errorf("commit conversation step: %w", err)
-	}
-	if len(res) != 2*len(commits) {
-		return nil, fmt.Errorf("commit conversation step: %d results for %d commits", len(res)/2, len(commits))
+		return nil, err
 	}
 	out := make([]CommitResult, len(commits))
 	for i := range out {

@@ -73,12 +73,9 @@ func (s *Store) BeginMany(ctx context.Context, convs, tokens []string, ttl time.
 		keys = append(keys, s.keys.Lock(c), s.keys.Inbox(c), s.keys.State(c))
 		args = append(args, tokens[i])
 	}
-	v, err := beginScript.Run(ctx, s.rdb, keys, args...).Slice()
+	v, err := s.runBatch(ctx, beginScript, keys, args, len(convs), 3, "lock conversation")
 	if err != nil {
-		return nil, fmt.Errorf("lock conversation: %w", err)
-	}
-	if len(v) != 3*len(convs) {
-		return nil, fmt.Errorf("lock conversation: %d results for %d conversations", len(v)/3, len(convs))
+		return nil, err
 	}
 	out := make([]Begun, len(convs))
 	for i := range out {
@@ -107,4 +104,17 @@ func (s *Store) Release(ctx context.Context, conv, token, stream, group string, 
 		args = append(args, id)
 	}
 	return releaseScript.Run(ctx, s.rdb, []string{s.keys.Lock(conv), stream}, args...).Err()
+}
+
+// runBatch runs a script that handles n items and answers per values for
+// each, and checks that it did.
+func (s *Store) runBatch(ctx context.Context, script *redis.Script, keys []string, args []any, n, per int, what string) ([]any, error) {
+	res, err := script.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(res) != n*per {
+		return nil, fmt.Errorf("%s: %d values for %d items, want %d each", what, len(res), n, per)
+	}
+	return res, nil
 }

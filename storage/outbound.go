@@ -233,12 +233,9 @@ func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) (
 			s.keys.ParkedStatus(o.Channel, r.ProviderID))
 		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID)
 	}
-	res, err := sentScript.Run(ctx, s.rdb, keys, args...).Slice()
+	res, err := s.runBatch(ctx, sentScript, keys, args, len(recs), 1, "record send")
 	if err != nil {
-		return nil, fmt.Errorf("record send: %w", err)
-	}
-	if len(res) != len(recs) {
-		return nil, fmt.Errorf("record send: %d results for %d sends", len(res), len(recs))
+		return nil, err
 	}
 	out := make([][]string, len(recs))
 	for i, v := range res {
