@@ -3,6 +3,8 @@ package portfolio
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -39,7 +41,19 @@ type Summary struct {
 // progress (may be nil) is called with rows written so far and the rows
 // that may still be written.
 func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldError, progress func(done, total int)) (Summary, error) {
-	sum := Summary{Rows: len(rows), Errors: append([]FieldError{}, parseErrs...)}
+	return im.importSeq(ctx, slices.Values(rows), len(rows), parseErrs, progress, true)
+}
+
+// ImportSeq is Import of rows produced one at a time (total of them, for
+// progress), so that a long import never waits between parts: Redis keeps
+// a round trip in hand from the first row to the last. It does not list
+// the debt ids (Summary.DebtIDs), which would grow with the stream.
+func (im *Importer) ImportSeq(ctx context.Context, rows iter.Seq[Row], total int, parseErrs []FieldError, progress func(done, total int)) (Summary, error) {
+	return im.importSeq(ctx, rows, total, parseErrs, progress, false)
+}
+
+func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int, parseErrs []FieldError, progress func(done, total int), listIDs bool) (Summary, error) {
+	sum := Summary{Errors: append([]FieldError{}, parseErrs...)}
 	failedLines := map[int]bool{}
 	for _, e := range parseErrs {
 		if e.Line > 1 {
@@ -59,7 +73,7 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 	var refused atomic.Int64 // rows refused so far, for the progress total
 	trips := make(chan [][]storage.ImportRow, 2)
 	written := make(chan writeResult, 1)
-	go func() { written <- im.write(ctx, trips, len(rows), &refused, progress) }()
+	go func() { written <- im.write(ctx, trips, total, &refused, progress, listIDs) }()
 
 	var trip [][]storage.ImportRow
 	var cur []storage.ImportRow
@@ -79,7 +93,7 @@ func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldErr
 			return false
 		}
 	}
-	for _, r := range rows {
+	for r := range rows {
 		v, ok := im.validate(r, &sum)
 		if !ok {
 			failedLines[r.Line] = true
@@ -142,7 +156,7 @@ type writeResult struct {
 // records may be given ids out of file order, which is harmless). After
 // an error it drains the channel without writing (a trip already sent is
 // still counted).
-func (im *Importer) write(ctx context.Context, trips <-chan [][]storage.ImportRow, rows int, refused *atomic.Int64, progress func(done, total int)) writeResult {
+func (im *Importer) write(ctx context.Context, trips <-chan [][]storage.ImportRow, rows int, refused *atomic.Int64, progress func(done, total int), listIDs bool) writeResult {
 	var res writeResult
 	done := 0
 	type flight struct {
@@ -166,7 +180,9 @@ func (im *Importer) write(ctx context.Context, trips <-chan [][]storage.ImportRo
 				} else {
 					res.updated++
 				}
-				res.debtIDs = append(res.debtIDs, r.DebtID)
+				if listIDs {
+					res.debtIDs = append(res.debtIDs, r.DebtID)
+				}
 				done++
 			}
 		}

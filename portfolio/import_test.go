@@ -241,3 +241,46 @@ func TestImportTripsInFlight(t *testing.T) {
 		}
 	}
 }
+
+// TestImportSeq: rows produced one at a time (with one refused among them)
+// are imported in one stream, progress counts up to the rows written, and
+// the ids are not listed.
+func TestImportSeq(t *testing.T) {
+	st := redistest.New(t).Store()
+	ctx := context.Background()
+	const n = 120
+	rows := func(yield func(Row) bool) {
+		for k := range n {
+			r := Row{Line: k + 2, Creditor: "loja-exemplo", DebtorName: fmt.Sprint("Cliente ", k), CPF: CPFFor(5000 + k),
+				Phone: fmt.Sprintf("+55118%08d", k), Invoice: fmt.Sprint("NF-", k), Amount: "10,00", DueDate: "2026-12-10"}
+			if k == 7 {
+				r.Amount = "dez reais"
+			}
+			if !yield(r) {
+				return
+			}
+		}
+	}
+	var last, lastTotal int
+	im := &Importer{Store: st, FirstReminder: firstAt, Batch: 25, PerTrip: 2}
+	sum, err := im.ImportSeq(ctx, rows, n, nil, func(done, total int) { last, lastTotal = done, total })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != n || sum.Created != n-1 || sum.Failed != 1 || len(sum.Errors) != 1 || sum.Errors[0].Line != 9 || sum.DebtIDs != nil {
+		t.Fatalf("summary %+v", sum)
+	}
+	if last != n-1 || lastTotal != n-1 {
+		t.Fatalf("last progress %d of %d, want %d of %d", last, lastTotal, n-1, n-1)
+	}
+	if _, err := st.DebtByInvoice(ctx, "loja-exemplo", "NF-7"); err == nil {
+		t.Fatal("the refused row NF-7 was written")
+	}
+	id, err := st.DebtByInvoice(ctx, "loja-exemplo", "NF-119")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, ok, err := st.NextReminder(ctx, id); err != nil || !ok || at.IsZero() {
+		t.Fatalf("NF-119 not scheduled: %v %v %v", at, ok, err)
+	}
+}

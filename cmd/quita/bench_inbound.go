@@ -61,6 +61,7 @@ type inboundLevel struct {
 	floorRate          float64
 	floorP50, floorP99 time.Duration
 	floorFailures      int
+	redisCPUPerReply   time.Duration // the Redis server's CPU time per reply (INFO cpu)
 }
 
 func benchInbound(ctx context.Context, args []string) error {
@@ -77,6 +78,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	debtors := fs.Bool("debtors", true, "import every number as a debtor with one open debt first, so each message loads a debtor and their debts as in production")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
+	withFloor := fs.Bool("floor", true, "measure the floor after each level (false: only the service, e.g. to profile it)")
 	pool := fs.Int("pool", 0, "give the pipeline its own Redis pool of this size (0: share serve's pool, as serve does today)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -187,7 +189,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		known := func(id string) bool { _, ok := s.dir.Creditor(id); return ok }
 		im := &portfolio.Importer{Store: s.store, Creditors: known}
 		rows := benchRows(*convs, 10_000_000, creditor, time.Now().AddDate(0, 0, -20).Format(time.DateOnly))
-		if sum, err := im.Import(ctx, rows, nil, nil); err != nil || sum.Failed > 0 {
+		if sum, err := im.ImportSeq(ctx, rows, *convs, nil, nil); err != nil || sum.Failed > 0 {
 			return fmt.Errorf("import the bench's debtors: %v (%d rows refused)", err, sum.Failed)
 		}
 	}
@@ -244,6 +246,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		var tracked atomic.Int64
 		lvl := inboundLevel{concurrency: c}
 		levelStart := time.Now()
+		redisCPUBefore := redisCPUSeconds(ctx, rdb)
 		acks, failures := load(ctx, c, *rate, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
 			func(req *fasthttp.Request, end time.Time) (func(ok bool), bool) {
 				// The next conversation without a tracked message in flight.
@@ -300,7 +303,14 @@ func benchInbound(ctx context.Context, args []string) error {
 			lvl.e2eRate = float64(len(lat)) / end.Sub(levelStart).Seconds()
 		}
 		lvl.e2eP50, lvl.e2eP99 = percentile(lat, 50), percentile(lat, 99)
+		if lvl.replies > 0 {
+			lvl.redisCPUPerReply = time.Duration((redisCPUSeconds(ctx, rdb) - redisCPUBefore) / float64(lvl.replies) * 1e9)
+		}
 
+		if !*withFloor {
+			results = append(results, lvl)
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "floor: concurrency %d for %s…\n", c, *duration)
 		facks, ffail := load(ctx, c, 0, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
 			func(req *fasthttp.Request, _ time.Time) (func(bool), bool) {
@@ -325,16 +335,16 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
 		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, poolDesc)
-	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | Redis CPU µs/reply | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range results {
-		ratio := 0.0
+		floor := "— | — | —" // not measured (--floor=false)
 		if l.floorRate > 0 {
-			ratio = l.e2eRate / l.floorRate
+			floor = fmt.Sprintf("%.0f | %s | %.0f%%", l.floorRate, ms(l.floorP99), 100*l.e2eRate/l.floorRate)
 		}
-		fmt.Fprintf(&b, "| %d | %.0f | %s | %s | %.0f | %s | %s | %.0f | %s | %.0f%% | %d | %d |\n",
+		fmt.Fprintf(&b, "| %d | %.0f | %s | %s | %.0f | %s | %s | %.0f | %s | %d | %d |\n",
 			l.concurrency, l.ackRate, ms(l.ackP50), ms(l.ackP99), l.e2eRate, ms(l.e2eP50), ms(l.e2eP99),
-			l.floorRate, ms(l.floorP99), 100*ratio, l.failures+l.floorFailures, l.unreplied)
+			float64(l.redisCPUPerReply.Microseconds()), floor, l.failures+l.floorFailures, l.unreplied)
 	}
 	return report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String())
 }

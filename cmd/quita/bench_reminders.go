@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"iter"
 	"log/slog"
 	"os"
 	"strconv"
@@ -27,7 +28,6 @@ func benchReminders(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench reminders", flag.ContinueOnError)
 	redisFlag := fs.String("redis", "", "Redis URL (default $REDIS_URL); a real, otherwise quiet server (memory is read from INFO)")
 	n := fs.Int("debts", 1_000_000, "debts to import (one debtor each)")
-	chunk := fs.Int("chunk", 20_000, "rows handed to the importer at once")
 	dispatchers := fs.Int("dispatchers", 4, "scheduler passes running at once (as several processes would)")
 	workers := fs.Int("workers", 16, "inbound workers")
 	senders := fs.Int("senders", 8, "outbound senders")
@@ -98,18 +98,20 @@ func benchReminders(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "reminders: importing %d debts due %s…\n", *n, due)
 	redisCPUBefore := redisCPUSeconds(ctx, rdb)
 	importStart := time.Now()
-	for off := 0; off < *n; off += *chunk {
-		rows := benchRows(min(*chunk, *n-off), off, creditor, due)
-		sum, err := im.Import(ctx, rows, nil, nil)
-		if err != nil {
-			return err
+	lastProgress := 0
+	// One import of all rows, generated as the importer takes them (as
+	// `quita import` reads a file), with progress every 100,000.
+	sum, err := im.ImportSeq(ctx, benchRows(*n, 0, creditor, due), *n, nil, func(done, _ int) {
+		if done/100_000 != lastProgress {
+			lastProgress = done / 100_000
+			fmt.Fprintf(os.Stderr, "  %d imported (%.0f/s)\n", done, float64(done)/time.Since(importStart).Seconds())
 		}
-		if sum.Failed > 0 {
-			return fmt.Errorf("import refused %d rows: %+v", sum.Failed, sum.Errors[:min(3, len(sum.Errors))])
-		}
-		if off/(*chunk)%10 == 9 {
-			fmt.Fprintf(os.Stderr, "  %d imported (%.0f/s)\n", off+len(rows), float64(off+len(rows))/time.Since(importStart).Seconds())
-		}
+	})
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		return fmt.Errorf("import refused %d rows: %+v", sum.Failed, sum.Errors[:min(3, len(sum.Errors))])
 	}
 	importDur := time.Since(importStart)
 	memAfter, err := usedMemory(ctx, rdb)
@@ -186,15 +188,18 @@ func dialogsFor(dir *config.Directory) bot.Dialog {
 }
 
 // benchRows are n synthetic debts with distinct debtors, phones and CPFs.
-func benchRows(n, offset int, creditor, due string) []portfolio.Row {
-	rows := make([]portfolio.Row, n)
-	for i := range rows {
-		k := offset + i
-		rows[i] = portfolio.Row{Line: i + 2, Creditor: creditor, DebtorName: "Cliente " + strconv.Itoa(k), CPF: portfolio.CPFFor(k + 1000),
-			Phone: fmt.Sprintf("+55119%08d", k), Channel: channels.SMS, Invoice: "NF-" + strconv.Itoa(k),
-			Description: "Parcela 3/10", Amount: "359,90", DueDate: due, PaymentMethod: "boleto", TimeZone: "America/Sao_Paulo"}
+func benchRows(n, offset int, creditor, due string) iter.Seq[portfolio.Row] {
+	return func(yield func(portfolio.Row) bool) {
+		for i := range n {
+			k := offset + i
+			r := portfolio.Row{Line: i + 2, Creditor: creditor, DebtorName: "Cliente " + strconv.Itoa(k), CPF: portfolio.CPFFor(k + 1000),
+				Phone: fmt.Sprintf("+55119%08d", k), Channel: channels.SMS, Invoice: "NF-" + strconv.Itoa(k),
+				Description: "Parcela 3/10", Amount: "359,90", DueDate: due, PaymentMethod: "boleto", TimeZone: "America/Sao_Paulo"}
+			if !yield(r) {
+				return
+			}
+		}
 	}
-	return rows
 }
 
 // writeImportFigures adds the import rows of the result table.
