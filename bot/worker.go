@@ -2,10 +2,11 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	json "github.com/goccy/go-json" // 3x faster than encoding/json on the hot path (BENCHMARKS.md), same output
 
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/dialogs"

@@ -2,13 +2,13 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	json "github.com/goccy/go-json" // 3x faster than encoding/json on the hot path (BENCHMARKS.md), same output
 	"github.com/redis/go-redis/v9"
 
 	"github.com/quita-bot/quita/channels"
