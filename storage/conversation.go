@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,38 +23,16 @@ var ErrLockLost = errors.New("conversation lock lost")
 // DedupeTTL is how long a provider message id is remembered.
 const DedupeTTL = 7 * 24 * time.Hour
 
-// acceptScript dedupes by provider id, appends the message to the
-// conversation inbox and notifies the workers, atomically: either all three
-// happen or none.
-var acceptScript = redis.NewScript(`
-if ARGV[1] ~= '' then
-  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
-end
-redis.call('RPUSH', KEYS[2], ARGV[2])
-redis.call('XADD', KEYS[3], '*', 'c', ARGV[3])
-return 1`)
-
 // Accept makes an inbound message durable: after it returns nil the message
 // will be processed even if this process dies. It returns ErrDuplicate when
-// the provider id was already accepted.
+// the provider id was already accepted. Concurrent calls are committed
+// together (accept_group.go).
 func (s *Store) Accept(ctx context.Context, m Message) error {
 	body, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode inbound: %w", err)
 	}
-	dedupeKey, ttl := s.keys.Dedupe(m.Channel, m.ProviderID), ""
-	if m.ProviderID != "" {
-		ttl = strconv.FormatInt(DedupeTTL.Milliseconds(), 10)
-	}
-	n, err := acceptScript.Run(ctx, s.rdb, []string{dedupeKey, s.keys.Inbox(m.Conversation), s.keys.Inbound()},
-		ttl, body, m.Conversation).Int()
-	if err != nil {
-		return fmt.Errorf("accept inbound: %w", err)
-	}
-	if n == 0 {
-		return ErrDuplicate
-	}
-	return nil
+	return s.accepts.accept(ctx, s, &acceptReq{msg: m, body: body})
 }
 
 // InboxHead returns the oldest unprocessed inbound message of a conversation

@@ -14,8 +14,9 @@ const DefaultPrefix = "quita"
 
 // Store is quita's Redis repository.
 type Store struct {
-	rdb  redis.UniversalClient
-	keys Keys
+	rdb     redis.UniversalClient
+	keys    Keys
+	accepts *acceptGroup
 }
 
 // New returns a Store over a connected client; prefix "" means DefaultPrefix.
@@ -23,7 +24,7 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Store{rdb: rdb, keys: Keys{Prefix: prefix}}
+	return &Store{rdb: rdb, keys: Keys{Prefix: prefix}, accepts: &acceptGroup{}}
 }
 
 // Redis is the underlying client, for health checks and the scheduler.

@@ -62,6 +62,7 @@ type inboundLevel struct {
 	floorP50, floorP99 time.Duration
 	floorFailures      int
 	redisCPUPerReply   time.Duration // the Redis server's CPU time per reply (INFO cpu)
+	ownCPUPerReply     time.Duration // this process's (service and load generator) CPU time per reply
 }
 
 func benchInbound(ctx context.Context, args []string) error {
@@ -246,7 +247,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		var tracked atomic.Int64
 		lvl := inboundLevel{concurrency: c}
 		levelStart := time.Now()
-		redisCPUBefore := redisCPUSeconds(ctx, rdb)
+		redisCPUBefore, ownCPUBefore := redisCPUSeconds(ctx, rdb), processCPU()
 		acks, failures := load(ctx, c, *rate, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
 			func(req *fasthttp.Request, end time.Time) (func(ok bool), bool) {
 				// The next conversation without a tracked message in flight.
@@ -305,6 +306,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		lvl.e2eP50, lvl.e2eP99 = percentile(lat, 50), percentile(lat, 99)
 		if lvl.replies > 0 {
 			lvl.redisCPUPerReply = time.Duration((redisCPUSeconds(ctx, rdb) - redisCPUBefore) / float64(lvl.replies) * 1e9)
+			lvl.ownCPUPerReply = (processCPU() - ownCPUBefore) / time.Duration(lvl.replies)
 		}
 
 		if !*withFloor {
@@ -335,16 +337,16 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
 		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, poolDesc)
-	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | Redis CPU µs/reply | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | Redis CPU µs/reply | quita CPU µs/reply | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range results {
 		floor := "— | — | —" // not measured (--floor=false)
 		if l.floorRate > 0 {
 			floor = fmt.Sprintf("%.0f | %s | %.0f%%", l.floorRate, ms(l.floorP99), 100*l.e2eRate/l.floorRate)
 		}
-		fmt.Fprintf(&b, "| %d | %.0f | %s | %s | %.0f | %s | %s | %.0f | %s | %d | %d |\n",
+		fmt.Fprintf(&b, "| %d | %.0f | %s | %s | %.0f | %s | %s | %d | %d | %s | %d | %d |\n",
 			l.concurrency, l.ackRate, ms(l.ackP50), ms(l.ackP99), l.e2eRate, ms(l.e2eP50), ms(l.e2eP99),
-			float64(l.redisCPUPerReply.Microseconds()), floor, l.failures+l.floorFailures, l.unreplied)
+			l.redisCPUPerReply.Microseconds(), l.ownCPUPerReply.Microseconds(), floor, l.failures+l.floorFailures, l.unreplied)
 	}
 	return report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String())
 }
