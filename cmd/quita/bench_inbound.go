@@ -229,6 +229,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	desc := machine(ctx, rdb)
 
+	tuneGC() // as serve runs
 	stopProfile, err := startCPUProfile(*cpuprofile)
 	if err != nil {
 		return err

@@ -39,6 +39,7 @@ func benchReminders(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	tuneGC() // as serve runs
 	stopProfile, err := startCPUProfile(*cpuprofile)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,6 +68,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	tuneGC()
 	s, err := newService(ctx, cfg, newLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel), time.Now)
 	if err != nil {
 		return err
@@ -75,6 +77,19 @@ func runServe(ctx context.Context, args []string) error {
 }
 
 // newService connects storage and builds every part, without listening yet.
+// serveGCPercent is a serving process's GC target when GOGC is not set.
+// The live heap is small (~13 MB under load), so collecting at 5× it
+// rather than 2× costs ~50 MB and saves most of the GC's CPU (6% → 1%)
+// and of its share of the latency tail (BENCHMARKS.md).
+const serveGCPercent = 400
+
+// tuneGC applies serveGCPercent unless the operator set GOGC.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
+}
+
 func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*service, error) {
 	s := &service{cfg: cfg, log: log}
 	redisURL := cfg.RedisURL
