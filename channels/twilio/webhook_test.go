@@ -239,6 +239,24 @@ func TestSignedURLWithQueryAndPrefix(t *testing.T) {
 	}
 }
 
+// TestSignedURLWithPort: Twilio may sign the URL with its default port
+// (https://example.com:443/...) while QUITA_PUBLIC_URL has none; twilio-go's
+// validator accepts both forms, and so does the handler.
+func TestSignedURLWithPort(t *testing.T) {
+	tw := newTestTwilio(t, func(c *Config) { c.PublicURL = "https://edge.example.com" })
+	sink := &fakeSink{}
+	app := newTestApp(tw, sink)
+	body := fixture(t, "inbound_sms.form")
+	req := signedPost(t, testToken, "https://edge.example.com"+InboundPath, body)
+	req.Header.Set("X-Twilio-Signature", twilioSignature(testToken, "https://edge.example.com:443"+InboundPath, formParams(t, body)))
+	if code, body, _ := do(t, app, req); code != http.StatusOK {
+		t.Fatalf("got %d %q, want 200", code, body)
+	}
+	if len(sink.Inbound) != 1 {
+		t.Fatalf("Accept called %d times, want 1", len(sink.Inbound))
+	}
+}
+
 func TestBodyLimitConfigurable(t *testing.T) {
 	body := fixture(t, "inbound_sms.form")
 	tw := newTestTwilio(t, func(c *Config) { c.MaxBody = len(body) - 1 })
