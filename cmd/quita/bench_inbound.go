@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -22,7 +21,6 @@ import (
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/bot/metrics"
 	"github.com/quita-bot/quita/channels"
-	"github.com/quita-bot/quita/channels/twilio"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/portfolio"
 	"github.com/quita-bot/quita/storage"
@@ -236,7 +234,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	defer stopProfile()
 
-	webhookURL := cfg.PublicURL + "/webhooks/twilio"
+	webhooks := newWebhookSigner(cfg.PublicURL + "/webhooks/twilio")
 	var seq atomic.Int64
 	var results []inboundLevel
 	for _, c := range conc {
@@ -248,6 +246,8 @@ func benchInbound(ctx context.Context, args []string) error {
 		var tracked atomic.Int64
 		lvl := inboundLevel{concurrency: c}
 		levelStart := time.Now()
+		levelCtx, levelCancel := context.WithDeadline(ctx, levelStart.Add(*duration))
+		levelOver := levelCtx.Done()
 		redisCPUBefore, ownCPUBefore := redisCPUSeconds(ctx, rdb), processCPU()
 		acks, failures := load(ctx, c, *rate, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
 			func(req *fasthttp.Request, end time.Time) (func(ok bool), bool) {
@@ -255,23 +255,20 @@ func benchInbound(ctx context.Context, args []string) error {
 				// When every conversation awaits its reply, the client waits:
 				// the load is then what the pipeline sustains.
 				var i int
-				timeout := time.NewTimer(time.Until(end))
-				defer timeout.Stop()
 				for claimed := false; !claimed; {
 					select {
 					case i = <-free:
 						claimed = started[i].CompareAndSwap(0, 1) // two clients never track one conversation
-					case <-timeout.C:
+					case <-levelOver:
 						return nil, false
 					}
 				}
 				n := seq.Add(1)
-				form := url.Values{"MessageSid": {fmt.Sprintf("SM%s%024x", prefix[6:14], n)}, "AccountSid": {benchSID},
-					"From": {phones[i]}, "To": {benchFrom}, "Body": {"oi"}, "NumMedia": {"0"}}
+				body, sig := webhooks.build(phones[i], fmt.Sprintf("SM%s%024x", prefix[6:14], n))
 				req.Header.SetMethod("POST")
 				req.Header.SetContentType("application/x-www-form-urlencoded")
-				req.Header.Set("X-Twilio-Signature", twilio.Sign(benchToken, webhookURL, form))
-				req.SetBodyString(form.Encode())
+				req.Header.Set("X-Twilio-Signature", sig)
+				req.SetBodyRaw(body)
 				started[i].Store(time.Now().UnixNano())
 				return func(ok bool) {
 					if ok {
@@ -282,6 +279,7 @@ func benchInbound(ctx context.Context, args []string) error {
 					}
 				}, true
 			})
+		levelCancel()
 		slices.Sort(acks)
 		lvl.acks, lvl.failures = len(acks), failures
 		lvl.ackRate = float64(len(acks)) / duration.Seconds()
@@ -349,7 +347,15 @@ func benchInbound(ctx context.Context, args []string) error {
 			l.concurrency, l.ackRate, ms(l.ackP50), ms(l.ackP99), l.e2eRate, ms(l.e2eP50), ms(l.e2eP99),
 			l.redisCPUPerReply.Microseconds(), l.ownCPUPerReply.Microseconds(), floor, l.failures+l.floorFailures, l.unreplied)
 	}
-	return report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String())
+	if err := report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String()); err != nil {
+		return err
+	}
+	for _, l := range results {
+		if l.unreplied > 0 {
+			return fmt.Errorf("concurrency %d: %d acknowledged webhooks got no reply within --drain %s", l.concurrency, l.unreplied, *drain)
+		}
+	}
+	return nil
 }
 
 // load runs c clients against addr+path for d; prepare fills each request
