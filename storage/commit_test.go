@@ -106,3 +106,33 @@ func TestCommitManyFailsOnlyTheCommitThatLostItsLock(t *testing.T) {
 		t.Error("a held conversation was locked twice")
 	}
 }
+
+// A commit whose inbox head is not the one its step consumed (the inbox
+// moved under it) writes nothing and leaves the inbox as it was.
+func TestCommitWithAStaleHeadLeavesTheInbox(t *testing.T) {
+	r := redistest.New(t)
+	st, ctx, conv := r.Store(), context.Background(), "+5511987650001"
+	for i, text := range []string{"oi", "tudo bem?"} {
+		m := storage.Message{ID: storage.NewID(), Conversation: conv, Direction: storage.In, Channel: "sms", Text: text,
+			ProviderID: "SM" + string(rune('a'+i)), At: time.Now()}
+		if err := st.Accept(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ok, head, _, err := st.Begin(ctx, conv, "tok", time.Minute)
+	if !ok || err != nil {
+		t.Fatalf("begin: %v %v", ok, err)
+	}
+	before := r.Client.LRange(ctx, st.Keys().Inbox(conv), 0, -1).Val()
+	_, _, err = st.CommitNext(ctx, storage.Commit{Conversation: conv, Token: "tok", InboxRaw: head + " ", State: []byte(`{"state":"menu"}`), At: time.Now()})
+	if !errors.Is(err, storage.ErrLockLost) {
+		t.Fatalf("commit with a stale head: %v, want ErrLockLost", err)
+	}
+	after := r.Client.LRange(ctx, st.Keys().Inbox(conv), 0, -1).Val()
+	if len(after) != 2 || after[0] != before[0] || after[1] != before[1] {
+		t.Fatalf("inbox %q, want it unchanged %q", after, before)
+	}
+	if r.Client.Exists(ctx, st.Keys().State(conv)).Val() != 0 {
+		t.Fatal("the state was written by a failed commit")
+	}
+}

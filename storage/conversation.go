@@ -111,8 +111,10 @@ for c = 1, tonumber(ARGV[1]) do
   local nr = tonumber(ARGV[i+2]); local r0 = i + 3; i = r0 + nr
   local held = redis.call('GET', lock) == token
   if held and raw ~= '' then
-    held = redis.call('LINDEX', inbox, 0) == raw
-    if held then redis.call('LPOP', inbox) end
+    -- pop the head this step consumed; anything else goes back untouched
+    local head = redis.call('LPOP', inbox)
+    held = head == raw
+    if head and not held then redis.call('LPUSH', inbox, head) end
   end
   if not held then
     out[#out+1] = -1; out[#out+1] = ''

@@ -184,15 +184,20 @@ for c = 1, (#ARGV - 3) / 7 do
   local parked = {}
   if pid ~= '' then
     redis.call('SET', KEYS[k+2], index, 'PX', ARGV[2])
-    parked = redis.call('LRANGE', KEYS[k+4], 0, -1)
-    redis.call('DEL', KEYS[k+4])
+    -- all of them (a message gets a handful of statuses); nil when none
+    parked = redis.call('LPOP', KEYS[k+4], 10000) or {}
   end
-  local cur = redis.call('HGET', KEYS[k+3], msg)
-  local r = cur and tonumber(string.match(cur, '^(%d+)|'))
-  if not r or r < tonumber(rank) then
-    redis.call('HSET', KEYS[k+3], msg, rank .. '|' .. status .. '|')
-    redis.call('PUBLISH', KEYS[1], conv)
+  -- a first status (the common case) in one call, else kept only if it ranks higher
+  local st = rank .. '|' .. status .. '|'
+  local changed = redis.call('HSETNX', KEYS[k+3], msg, st) == 1
+  if not changed then
+    local r = tonumber(string.match(redis.call('HGET', KEYS[k+3], msg), '^(%d+)|'))
+    if not r or r < tonumber(rank) then
+      redis.call('HSET', KEYS[k+3], msg, st)
+      changed = true
+    end
   end
+  if changed then redis.call('PUBLISH', KEYS[1], conv) end
   entries[#entries+1] = entry
   out[#out+1] = parked
 end
