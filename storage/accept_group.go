@@ -40,7 +40,12 @@ type acceptGroup struct {
 	mu      sync.Mutex
 	queue   []*acceptReq
 	leading bool
+	observe func(size int) // each group's size, for metrics (nil: none)
 }
+
+// ObserveAcceptGroups reports the size of every group of accepts committed
+// together (metrics); call it before the store serves.
+func (s *Store) ObserveAcceptGroups(f func(size int)) { s.accepts.observe = f }
 
 type acceptReq struct {
 	msg  Message
@@ -74,6 +79,9 @@ func (g *acceptGroup) accept(ctx context.Context, s *Store, r *acceptReq) error 
 		g.queue = g.queue[n:]
 		g.mu.Unlock()
 		s.acceptMany(ctx, group)
+		if g.observe != nil {
+			g.observe(len(group))
+		}
 		mine := false
 		for _, q := range group {
 			if q == r {

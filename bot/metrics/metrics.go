@@ -48,7 +48,7 @@ func New() *Metrics {
 	})
 	m.batchSize = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "quita_batch_size",
-		Help:    "Conversations a worker (role=worker) or messages a sender (role=sender) took at once; batches grow when the pipeline falls behind.",
+		Help:    "Conversations a worker (role=worker), messages a sender (role=sender) or webhooks an accept (role=accept) took at once; batches grow when the pipeline falls behind.",
 		Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
 	}, []string{"role"})
 	m.blocked = prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -15,7 +15,9 @@ func init() { mounts = append(mounts, mountMetrics) }
 // by the bot's hooks, and queue depth and lag read from Redis at scrape time.
 func mountMetrics(_ context.Context, s *service) error {
 	m := metrics.New()
-	s.bot.SetHooks(m.Hooks())
+	hooks := m.Hooks()
+	s.bot.SetHooks(hooks)
+	s.store.ObserveAcceptGroups(func(n int) { hooks.Batch("accept", n) })
 	k := s.store.Keys()
 	m.Registry.MustRegister(metrics.NewQueues(s.rdb, []metrics.Stream{
 		{Name: "in", Key: k.Inbound(), Group: "workers"},
