@@ -35,7 +35,7 @@ func TestSentHandsBackParkedStatusesOnce(t *testing.T) {
 	steps := []struct {
 		status, want string
 	}{
-		{channels.StatusQueued, "3|sent|"},        // lower rank: kept
+		{channels.StatusQueued, "3|sent|"},         // lower rank: kept
 		{channels.StatusDelivered, "4|delivered|"}, // higher rank: replaces
 	}
 	for _, s := range steps {
