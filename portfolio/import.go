@@ -41,25 +41,23 @@ type Summary struct {
 // progress (may be nil) is called with rows written so far and the rows
 // that may still be written.
 func (im *Importer) Import(ctx context.Context, rows []Row, parseErrs []FieldError, progress func(done, total int)) (Summary, error) {
-	return im.importSeq(ctx, slices.Values(rows), len(rows), parseErrs, progress, true)
+	return im.importSeq(ctx, slices.Values(rows), len(rows), func() []FieldError { return parseErrs }, progress, true)
 }
 
-// ImportSeq is Import of rows produced one at a time (total of them, for
-// progress), so that a long import never waits between parts: Redis keeps
-// a round trip in hand from the first row to the last. It does not list
-// the debt ids (Summary.DebtIDs), which would grow with the stream.
-func (im *Importer) ImportSeq(ctx context.Context, rows iter.Seq[Row], total int, parseErrs []FieldError, progress func(done, total int)) (Summary, error) {
+// ImportSeq is Import of rows produced one at a time (about total of them,
+// for progress), so that a long import never waits between parts: Redis
+// keeps a round trip in hand from the first row to the last, even while a
+// file is still being read. parseErrs (may be nil) is called once rows is
+// exhausted, for the lines a streaming reader could not make rows of
+// (CSVReader.Errors). It does not list the debt ids (Summary.DebtIDs),
+// which would grow with the stream.
+func (im *Importer) ImportSeq(ctx context.Context, rows iter.Seq[Row], total int, parseErrs func() []FieldError, progress func(done, total int)) (Summary, error) {
 	return im.importSeq(ctx, rows, total, parseErrs, progress, false)
 }
 
-func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int, parseErrs []FieldError, progress func(done, total int), listIDs bool) (Summary, error) {
-	sum := Summary{Errors: append([]FieldError{}, parseErrs...)}
+func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int, parseErrs func() []FieldError, progress func(done, total int), listIDs bool) (Summary, error) {
+	sum := Summary{Errors: []FieldError{}}
 	failedLines := map[int]bool{}
-	for _, e := range parseErrs {
-		if e.Line > 1 {
-			failedLines[e.Line] = true
-		}
-	}
 	batch, perTrip := max(im.Batch, 1), max(im.PerTrip, 1)
 	if im.Batch <= 0 {
 		batch = 250
@@ -111,6 +109,14 @@ func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int
 	}
 	send()
 	close(trips)
+	if parseErrs != nil {
+		for _, e := range parseErrs() {
+			sum.Errors = append(sum.Errors, e)
+			if e.Line > 1 {
+				failedLines[e.Line] = true
+			}
+		}
+	}
 	res := <-written
 	sum.Created, sum.Updated, sum.DebtIDs = res.created, res.updated, res.debtIDs
 	sum.Failed = len(failedLines)

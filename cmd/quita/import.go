@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -91,32 +92,22 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 		return err
 	}
 	dir := config.NewDirectory(file)
-	rows, perrs := portfolio.ParseCSV(f)
 	known := func(id string) bool { _, ok := dir.Creditor(id); return ok }
+	// Lines after the header, for the progress bar; the file is then read
+	// as it is written (a large portfolio is never held in memory).
+	total, err := countLines(f)
+	if err != nil {
+		return err
+	}
+	reader, headerErrs := portfolio.NewCSVReader(f)
+	if reader == nil {
+		if err := printSummary(stdout, portfolio.Summary{Errors: headerErrs}, *asJSON, *dry); err != nil {
+			return err
+		}
+		return errors.New("the header line is not usable; fix the columns named above (nothing was imported)")
+	}
 	if *dry {
-		sum := portfolio.Summary{Errors: perrs}
-		failed := map[int]bool{}
-		for _, e := range perrs {
-			failed[e.Line] = e.Line > 1
-		}
-		for _, r := range rows {
-			if _, errs := portfolio.Validate(r, known); len(errs) > 0 {
-				sum.Errors = append(sum.Errors, errs...)
-				failed[r.Line] = true
-			}
-		}
-		for _, bad := range failed {
-			if bad {
-				sum.Failed++
-			}
-		}
-		sum.Rows = len(rows) // plus the lines the CSV reader could not split:
-		for line, bad := range failed {
-			if bad && !slices.ContainsFunc(rows, func(r portfolio.Row) bool { return r.Line == line }) {
-				sum.Rows++
-			}
-		}
-		return printSummary(stdout, sum, *asJSON, true)
+		return printSummary(stdout, dryRun(reader, known), *asJSON, true)
 	}
 	st, closeStore, err := openStore(ctx, cfg, stderr)
 	if err != nil {
@@ -132,12 +123,11 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	im := &portfolio.Importer{Store: st, Creditors: known, FirstReminder: sched.FirstReminder}
 	started := time.Now()
 	bar := progressBar(stderr, started)
-	sum, err := im.Import(ctx, rows, perrs, bar)
+	sum, err := im.ImportSeq(ctx, reader.Rows(), total, reader.Errors, bar)
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
 	}
-	sum.DebtIDs = nil
 	if err := printSummary(stdout, sum, *asJSON, false); err != nil {
 		return err
 	}
@@ -146,6 +136,49 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 		return fmt.Errorf("%d rows refused; fix them and import the file again (imported rows are updated, not duplicated)", sum.Failed)
 	}
 	return nil
+}
+
+// countLines counts the lines after the header and rewinds the file.
+func countLines(f *os.File) (int, error) {
+	n, buf := 0, make([]byte, 1<<16)
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, fmt.Errorf("read %s: %w", f.Name(), err)
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("read %s: %w", f.Name(), err)
+	}
+	return max(n-1, 0), nil
+}
+
+// dryRun validates every row without writing: a row is counted once,
+// whether the CSV reader could not split it or a field is wrong.
+func dryRun(reader *portfolio.CSVReader, known portfolio.Creditors) portfolio.Summary {
+	sum := portfolio.Summary{Errors: []portfolio.FieldError{}}
+	failed := map[int]bool{}
+	for r := range reader.Rows() {
+		sum.Rows++
+		if _, errs := portfolio.Validate(r, known); len(errs) > 0 {
+			sum.Errors = append(sum.Errors, errs...)
+			failed[r.Line] = true
+		}
+	}
+	for _, e := range reader.Errors() { // lines that never became rows
+		sum.Errors = append(sum.Errors, e)
+		if e.Line > 1 && !failed[e.Line] {
+			failed[e.Line] = true
+			sum.Rows++
+		}
+	}
+	sum.Failed = len(failed)
+	sort.SliceStable(sum.Errors, func(i, j int) bool { return sum.Errors[i].Line < sum.Errors[j].Line })
+	return sum
 }
 
 // progressBar draws "[#####-----] 50% 5000/10000" on stderr.

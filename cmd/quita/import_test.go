@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +29,23 @@ func TestImportCommand(t *testing.T) {
 	err := importMain(context.Background(), []string{"../../portfolio/testdata/bad.csv"}, &out, &errb, now)
 	if err == nil || !strings.Contains(out.String(), "line 3: cpf:") || !strings.Contains(out.String(), "6 refused") {
 		t.Fatalf("bad file: err %v, stdout %q", err, out.String())
+	}
+	// A dry run reads the same file without writing: every line counted
+	// once, the unsplittable ones (a broken quote, a missing field) too.
+	out.Reset()
+	if err := importMain(context.Background(), []string{"-dry-run", "../../portfolio/testdata/bad.csv"}, &out, &errb, now); err != nil ||
+		!strings.Contains(out.String(), "7 rows checked, 6 with errors") {
+		t.Fatalf("dry run: err %v, stdout %q", err, out.String())
+	}
+	// A header that names unknown columns stops the import before any row.
+	out.Reset()
+	header := filepath.Join(t.TempDir(), "header.csv")
+	if err := os.WriteFile(header, []byte("credor;nome\nloja-exemplo;Ana\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = importMain(context.Background(), []string{header}, &out, &errb, now)
+	if err == nil || !strings.Contains(err.Error(), "header") || !strings.Contains(out.String(), "line 1: credor: unknown column") {
+		t.Fatalf("bad header: err %v, stdout %q", err, out.String())
 	}
 	out.Reset()
 	if err := reportMain(context.Background(), []string{"variants"}, &out, &errb); err != nil || !strings.Contains(out.String(), "no reminders sent yet") {
