@@ -250,7 +250,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		levelOver := levelCtx.Done()
 		redisCPUBefore, ownCPUBefore := redisCPUSeconds(ctx, rdb), processCPU()
 		acks, failures := load(ctx, c, *rate, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
-			func(req *fasthttp.Request, end time.Time) (func(ok bool), bool) {
+			func(req *fasthttp.Request) (func(ok bool), bool) {
 				// The next conversation without a tracked message in flight.
 				// When every conversation awaits its reply, the client waits:
 				// the load is then what the pipeline sustains.
@@ -314,7 +314,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "floor: concurrency %d for %s…\n", c, *duration)
 		facks, ffail := load(ctx, c, 0, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
-			func(req *fasthttp.Request, _ time.Time) (func(bool), bool) {
+			func(req *fasthttp.Request) (func(bool), bool) {
 				req.Header.SetMethod("POST")
 				req.SetBodyString("x")
 				return nil, true
@@ -360,7 +360,7 @@ func benchInbound(ctx context.Context, args []string) error {
 
 // load runs c clients against addr+path for d; prepare fills each request
 // and may return a callback told whether it was acknowledged (2xx).
-func load(ctx context.Context, c int, rate float64, d time.Duration, addr, path string, prepare func(req *fasthttp.Request, end time.Time) (done func(ok bool), ok bool)) ([]time.Duration, int) {
+func load(ctx context.Context, c int, rate float64, d time.Duration, addr, path string, prepare func(req *fasthttp.Request) (done func(ok bool), ok bool)) ([]time.Duration, int) {
 	client := &fasthttp.HostClient{Addr: addr, MaxConns: c, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	start := time.Now()
 	end := start.Add(d)
@@ -402,7 +402,7 @@ func load(ctx context.Context, c int, rate float64, d time.Duration, addr, path 
 				}
 				req.Reset()
 				req.SetRequestURI("http://" + addr + path)
-				done, ok := prepare(req, end)
+				done, ok := prepare(req)
 				if !ok {
 					break
 				}
