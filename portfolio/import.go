@@ -56,8 +56,7 @@ func (im *Importer) ImportSeq(ctx context.Context, rows iter.Seq[Row], total int
 }
 
 func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int, parseErrs func() []FieldError, progress func(done, total int), listIDs bool) (Summary, error) {
-	sum := Summary{Errors: []FieldError{}}
-	failedLines := map[int]bool{}
+	t := newTally()
 	batch, perTrip := max(im.Batch, 1), max(im.PerTrip, 1)
 	if im.Batch <= 0 {
 		batch = 250
@@ -75,7 +74,6 @@ func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int
 
 	var trip [][]storage.ImportRow
 	var cur []storage.ImportRow
-	valid := 0
 	send := func() bool {
 		if len(cur) > 0 {
 			trip, cur = append(trip, cur), nil
@@ -92,13 +90,11 @@ func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int
 		}
 	}
 	for r := range rows {
-		v, ok := im.validate(r, &sum)
+		v, ok := t.row(im, r)
 		if !ok {
-			failedLines[r.Line] = true
 			refused.Add(1)
 			continue
 		}
-		valid++
 		cur = append(cur, v.Row)
 		if len(cur) == batch {
 			trip, cur = append(trip, cur), make([]storage.ImportRow, 0, batch)
@@ -109,43 +105,72 @@ func (im *Importer) importSeq(ctx context.Context, rows iter.Seq[Row], total int
 	}
 	send()
 	close(trips)
-	if parseErrs != nil {
-		for _, e := range parseErrs() {
-			sum.Errors = append(sum.Errors, e)
-			if e.Line > 1 {
-				failedLines[e.Line] = true
-			}
-		}
-	}
+	sum := t.close(parseErrs)
 	res := <-written
 	sum.Created, sum.Updated, sum.DebtIDs = res.created, res.updated, res.debtIDs
-	sum.Failed = len(failedLines)
-	sum.Rows = valid + sum.Failed // lines the CSV reader could not split count as rows too
-	sort.SliceStable(sum.Errors, func(i, j int) bool { return sum.Errors[i].Line < sum.Errors[j].Line })
 	if res.err != nil {
 		return sum, res.err
 	}
 	return sum, nil
 }
 
-// validate checks a row and schedules its first reminder; errors go to sum.
-func (im *Importer) validate(r Row, sum *Summary) (Validated, bool) {
+// Check validates rows as an import would, writing nothing (a dry run):
+// the summary's rows, refusals and errors are the ones Import would give.
+func (im *Importer) Check(rows iter.Seq[Row], parseErrs func() []FieldError) Summary {
+	t := newTally()
+	for r := range rows {
+		t.row(im, r)
+	}
+	return t.close(parseErrs)
+}
+
+// tally is an import's accounting: errors by line, and the lines refused
+// (rows with an error, and lines the CSV reader could not make rows of).
+type tally struct {
+	sum    Summary
+	failed map[int]bool
+	valid  int
+}
+
+func newTally() *tally { return &tally{sum: Summary{Errors: []FieldError{}}, failed: map[int]bool{}} }
+
+// row checks a row and schedules its first reminder; errors are tallied.
+func (t *tally) row(im *Importer, r Row) (Validated, bool) {
 	v, errs := Validate(r, im.Creditors)
 	if len(errs) > 0 {
-		sum.Errors = append(sum.Errors, errs...)
+		t.sum.Errors = append(t.sum.Errors, errs...)
+		t.failed[r.Line] = true
 		return v, false
 	}
 	if im.FirstReminder != nil {
 		at, err := im.FirstReminder(v.Row.Creditor, v.DueDate, v.TimeZone)
 		if err != nil {
-			sum.Errors = append(sum.Errors, FieldError{Line: r.Line, Field: "due_date", Message: err.Error()})
+			t.sum.Errors = append(t.sum.Errors, FieldError{Line: r.Line, Field: "due_date", Message: err.Error()})
+			t.failed[r.Line] = true
 			return v, false
 		}
 		if !at.IsZero() {
 			v.Row.ScheduleAt = at.UnixMilli()
 		}
 	}
+	t.valid++
 	return v, true
+}
+
+// close adds the reader's errors (parseErrs may be nil) and counts.
+func (t *tally) close(parseErrs func() []FieldError) Summary {
+	if parseErrs != nil {
+		for _, e := range parseErrs() {
+			t.sum.Errors = append(t.sum.Errors, e)
+			if e.Line > 1 {
+				t.failed[e.Line] = true
+			}
+		}
+	}
+	t.sum.Failed = len(t.failed)
+	t.sum.Rows = t.valid + t.sum.Failed // lines the CSV reader could not split count as rows too
+	sort.SliceStable(t.sum.Errors, func(i, j int) bool { return t.sum.Errors[i].Line < t.sum.Errors[j].Line })
+	return t.sum
 }
 
 type writeResult struct {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -107,7 +106,7 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 		return errors.New("the header line is not usable; fix the columns named above (nothing was imported)")
 	}
 	if *dry {
-		return printSummary(stdout, dryRun(reader, known), *asJSON, true)
+		return printSummary(stdout, (&portfolio.Importer{Creditors: known}).Check(reader.Rows(), reader.Errors), *asJSON, true)
 	}
 	st, closeStore, err := openStore(ctx, cfg, stderr)
 	if err != nil {
@@ -155,30 +154,6 @@ func countLines(f *os.File) (int, error) {
 		return 0, fmt.Errorf("read %s: %w", f.Name(), err)
 	}
 	return max(n-1, 0), nil
-}
-
-// dryRun validates every row without writing: a row is counted once,
-// whether the CSV reader could not split it or a field is wrong.
-func dryRun(reader *portfolio.CSVReader, known portfolio.Creditors) portfolio.Summary {
-	sum := portfolio.Summary{Errors: []portfolio.FieldError{}}
-	failed := map[int]bool{}
-	for r := range reader.Rows() {
-		sum.Rows++
-		if _, errs := portfolio.Validate(r, known); len(errs) > 0 {
-			sum.Errors = append(sum.Errors, errs...)
-			failed[r.Line] = true
-		}
-	}
-	for _, e := range reader.Errors() { // lines that never became rows
-		sum.Errors = append(sum.Errors, e)
-		if e.Line > 1 && !failed[e.Line] {
-			failed[e.Line] = true
-			sum.Rows++
-		}
-	}
-	sum.Failed = len(failed)
-	sort.SliceStable(sum.Errors, func(i, j int) bool { return sum.Errors[i].Line < sum.Errors[j].Line })
-	return sum
 }
 
 // progressBar draws "[#####-----] 50% 5000/10000" on stderr.
