@@ -17,8 +17,9 @@ import (
 // entries are only notifications: they are acknowledged once the inbox they
 // point to was empty while this worker held the lock, so no message is
 // stranded and two messages of one person never run concurrently, in any
-// process. Round trips: one to lock and read, one per message (lookup
-// aside); the commit that empties the inbox also unlocks and acknowledges.
+// process. Round trips: one to lock and read (the first message's debtor
+// and debts too), one per message (with a lookup for each message after
+// the first); the commit that empties the inbox also unlocks and acknowledges.
 // A batch of conversations goes through handleInboundBatch instead, which
 // costs the same round trips for all of them together.
 func (b *Bot) handleInbound(ctx context.Context, e storage.StreamEntry) error {
@@ -32,16 +33,16 @@ func (b *Bot) handleConversation(ctx context.Context, conv string, ids []string)
 		return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, ids...)
 	}
 	token := storage.NewID()
-	var head string
-	var state []byte
+	var begun storage.Begun
 	err := b.acquire(ctx, conv, func() (ok bool, err error) {
-		ok, head, state, err = b.store.Begin(ctx, conv, token, b.opts.LockTTL)
-		return ok, err
+		begun, err = b.store.Begin(ctx, conv, token, b.opts.LockTTL)
+		return begun.OK, err
 	})
 	if err != nil {
 		return err
 	}
-	return b.drainHeld(ctx, conv, hold{token: token, release: &storage.InboundEntry{Group: groupWorkers, IDs: ids}}, head, state)
+	h := hold{token: token, release: &storage.InboundEntry{Group: groupWorkers, IDs: ids}, prefetch: begun.Case}
+	return b.drainHeld(ctx, conv, h, begun.Head, begun.State)
 }
 
 // drainHeld drains a conversation this worker has locked and then releases
@@ -70,6 +71,9 @@ func (b *Bot) unlock(ctx context.Context, conv, token string) {
 type hold struct {
 	token   string
 	release *storage.InboundEntry
+	// prefetch is the case read ahead with the lock for the first inbox
+	// message (nil: none); stepNext uses it if it is the one it would load.
+	prefetch *storage.CasePrefetch
 }
 
 // drain runs every inbox message of a locked conversation, oldest first; it
@@ -95,6 +99,7 @@ func (b *Bot) drain(ctx context.Context, conv string, h hold, head string, state
 		if err != nil {
 			return false, err
 		}
+		h.prefetch = nil // read ahead for the first message only
 		head, state, released = done.next, done.state, done.released
 	}
 	return released, nil
@@ -204,9 +209,12 @@ func (b *Bot) step(ctx context.Context, c dialogs.Conversation, ev dialogs.Event
 }
 
 func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, h hold, raw string, msgs []storage.Message) (stepped, error) {
-	cs, err := b.lookupCase(ctx, c)
-	if err != nil {
-		return stepped{}, err
+	cs, ok := b.prefetchedCase(c, h.prefetch)
+	if !ok {
+		var err error
+		if cs, err = b.lookupCase(ctx, c); err != nil {
+			return stepped{}, err
+		}
 	}
 	commit, state, err := b.runStep(ctx, c, ev, cs, h, raw, msgs)
 	if err != nil {
@@ -383,7 +391,9 @@ func (b *Bot) lookupCase(ctx context.Context, c dialogs.Conversation) (dialogs.C
 
 // lookupCases finds the cases of several conversations together: one round
 // trip finds the debtors of the numbers not yet tied to one, and the
-// debtors and their debts load in two more (none when no debtor is known).
+// debtors and their debts load in one more (none when no debtor is known).
+// A conversation's first message after its lock needs neither: Begin read
+// its case ahead (prefetchedCase).
 func (b *Bot) lookupCases(ctx context.Context, convs []dialogs.Conversation) ([]dialogs.Case, error) {
 	ids := make([]string, len(convs))
 	var phones []string
@@ -408,20 +418,40 @@ func (b *Bot) lookupCases(ctx context.Context, convs []dialogs.Conversation) ([]
 	}
 	cases := make([]dialogs.Case, len(convs))
 	for i, r := range records {
-		cases[i].Creditor = b.dir.DefaultCreditor()
-		if !r.Found {
-			continue // debts are only read once the debtor was found
-		}
-		debtor := r.Debtor
-		cases[i].Debtor, cases[i].Debts = &debtor, r.Debts
-		for _, d := range r.Debts {
-			if cr, ok := b.dir.Creditor(d.CreditorID); ok {
-				cases[i].Creditor = cr
-				break
-			}
-		}
+		cases[i] = b.caseOf(r)
 	}
 	return cases, nil
+}
+
+// caseOf is the case of a loaded debtor record: the creditor of their
+// first debt whose creditor is known, else the default one.
+func (b *Bot) caseOf(r storage.DebtorRecord) dialogs.Case {
+	cs := dialogs.Case{Creditor: b.dir.DefaultCreditor()}
+	if !r.Found {
+		return cs
+	}
+	debtor := r.Debtor
+	cs.Debtor, cs.Debts = &debtor, r.Debts
+	for _, d := range r.Debts {
+		if cr, ok := b.dir.Creditor(d.CreditorID); ok {
+			cs.Creditor = cr
+			break
+		}
+	}
+	return cs
+}
+
+// prefetchedCase is the case read ahead with a conversation's lock, if it
+// is the one lookupCases would load for c: the debtor c names, or when it
+// names none, the owner of its number (read ahead by the conversation id).
+func (b *Bot) prefetchedCase(c dialogs.Conversation, p *storage.CasePrefetch) (dialogs.Case, bool) {
+	if p == nil {
+		return dialogs.Case{}, false
+	}
+	if c.DebtorID != "" && !(p.FromState && p.DebtorID == c.DebtorID) || c.DebtorID == "" && (p.FromState || c.Phone != c.ID) {
+		return dialogs.Case{}, false
+	}
+	return b.caseOf(p.Record), true
 }
 
 // Deliver runs a non-message event (reminder due, payment confirmed, agent

@@ -18,8 +18,8 @@ type batchConv struct {
 }
 
 // handleInboundBatch runs the conversations of one stream read together:
-// one round trip locks and reads them all, one or two look up their
-// debtors, one commits all their steps, and again while any inbox still
+// one round trip locks and reads them all with their debtors and debts,
+// one commits all their steps, and again while any inbox still
 // holds messages, whatever the number of conversations. Redis then parses,
 // runs and answers one script per batch instead of one per conversation,
 // and both sides make a fraction of the system calls. A conversation
@@ -69,7 +69,7 @@ func (b *Bot) handleInboundBatch(ctx context.Context, groups [][]storage.StreamE
 		case begun[i].Head == "": // another worker drained it: only the notification is left
 			alone = append(alone, c)
 		default:
-			c.head, c.state = begun[i].Head, begun[i].State
+			c.head, c.state, c.h.prefetch = begun[i].Head, begun[i].State, begun[i].Case
 			active = append(active, c)
 		}
 	}
@@ -100,6 +100,9 @@ func (b *Bot) stepBatch(ctx context.Context, active, alone []*batchConv) (more, 
 		m   storage.Message
 		ev  *dialogs.Event
 		raw string
+		cs  dialogs.Case // the case of ev, when prefetched
+		// prefetched: cs was read ahead with the lock; else lookupCases loads it
+		prefetched bool
 	}
 	var steps []pending
 	var lookups []dialogs.Conversation
@@ -117,8 +120,11 @@ func (b *Bot) stepBatch(ctx context.Context, active, alone []*batchConv) (more, 
 		p := pending{c: c, dc: dc, m: m, raw: c.head}
 		p.ev = b.inboundEvent(&p.dc, m)
 		if p.ev != nil {
-			lookups = append(lookups, p.dc)
+			if p.cs, p.prefetched = b.prefetchedCase(p.dc, c.h.prefetch); !p.prefetched {
+				lookups = append(lookups, p.dc)
+			}
 		}
+		c.h.prefetch = nil // read ahead for the first message only
 		steps = append(steps, p)
 	}
 	cases, err := b.lookupCases(ctx, lookups)
@@ -138,8 +144,10 @@ func (b *Bot) stepBatch(ctx context.Context, active, alone []*batchConv) (more, 
 		if p.ev == nil {
 			commit, state, err = b.prepareCommit(ctx, p.dc, p.c.h, p.raw, msgs, nil, b.now(), -1)
 		} else {
-			commit, state, err = b.runStep(ctx, p.dc, *p.ev, cases[0], p.c.h, p.raw, msgs)
-			cases = cases[1:]
+			if !p.prefetched {
+				p.cs, cases = cases[0], cases[1:]
+			}
+			commit, state, err = b.runStep(ctx, p.dc, *p.ev, p.cs, p.c.h, p.raw, msgs)
 		}
 		if err != nil {
 			b.fail(ctx, p.c, err)

@@ -41,7 +41,8 @@ func TestCommitReleasesOnlyWhenTheInboxIsEmpty(t *testing.T) {
 			if err != nil || len(entries) != 1 {
 				t.Fatalf("read %d entries, err %v", len(entries), err)
 			}
-			ok, head, _, err := st.Begin(ctx, conv, "tok", time.Minute)
+			b, err := st.Begin(ctx, conv, "tok", time.Minute)
+			ok, head := b.OK, b.Head
 			if !ok || err != nil {
 				t.Fatalf("begin: %v %v", ok, err)
 			}
@@ -119,7 +120,8 @@ func TestCommitWithAStaleHeadLeavesTheInbox(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ok, head, _, err := st.Begin(ctx, conv, "tok", time.Minute)
+	b, err := st.Begin(ctx, conv, "tok", time.Minute)
+	ok, head := b.OK, b.Head
 	if !ok || err != nil {
 		t.Fatalf("begin: %v %v", ok, err)
 	}

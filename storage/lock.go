@@ -27,21 +27,37 @@ var extendScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`)
 
-// beginScript locks one or more conversations (three keys each: lock,
-// inbox, state; ARGV: the lease, then a token per conversation) and reads
-// the inbox head and state of each it locked: three values per
-// conversation, {1, head or ”, state or ”} or {0, ”, ”} when another
-// worker holds it.
-var beginScript = redis.NewScript(`
+// beginScript locks one or more conversations (four keys each: lock,
+// inbox, state, phone index bucket; ARGV: the lease, the key prefix, then
+// a token and a number per conversation) and reads the inbox head and
+// state of each it locked. When a message waits it also reads ahead the
+// case its step needs (see CasePrefetch): the debtor the state names, or
+// else the owner of the number, with their debts. Four values per
+// conversation: 1, head, state ("" when none) and the read-ahead, or
+// 0, "", "", {} when another worker holds it. The read-ahead is {} or
+// {source: "s" state or "p" phone, debtor id or "", loadcase's values...}.
+var beginScript = redis.NewScript(luaLoadCase + `
 local out = {}
-for c = 2, #ARGV do
-  local k = (c - 2) * 3
-  if redis.call('SET', KEYS[k+1], ARGV[c], 'NX', 'PX', ARGV[1]) then
-    out[#out+1] = 1
-    out[#out+1] = redis.call('LINDEX', KEYS[k+2], 0) or ''
-    out[#out+1] = redis.call('GET', KEYS[k+3]) or ''
+for c = 1, (#ARGV - 2) / 2 do
+  local k = (c - 1) * 4
+  local token, phone = ARGV[1 + 2 * c], ARGV[2 + 2 * c]
+  if redis.call('SET', KEYS[k+1], token, 'NX', 'PX', ARGV[1]) then
+    local head = redis.call('LINDEX', KEYS[k+2], 0)
+    local st = redis.call('GET', KEYS[k+3])
+    local pre = {}
+    if head and phone ~= '' then
+      -- the state's first "debtor_id" key (a string value holds no bare
+      -- quote); the client checks it is the top-level one
+      local src, pid, at = 's', nil, st and string.find(st, '"debtor_id":"', 1, true)
+      if at then pid = string.match(st, '^([^"\\]*)"', at + 13) end
+      if not pid then src, pid = 'p', redis.call('HGET', KEYS[k+4], phone) or '' end
+      pre = loadcase(ARGV[2], pid)
+      table.insert(pre, 1, pid)
+      table.insert(pre, 1, src)
+    end
+    out[#out+1] = 1; out[#out+1] = head or ''; out[#out+1] = st or ''; out[#out+1] = pre
   else
-    out[#out+1] = 0; out[#out+1] = ''; out[#out+1] = ''
+    out[#out+1] = 0; out[#out+1] = ''; out[#out+1] = ''; out[#out+1] = {}
   end
 end
 return out`)
@@ -51,39 +67,58 @@ type Begun struct {
 	OK    bool   // locked; false when another worker holds it
 	Head  string // the oldest inbox message, "" when the inbox is empty
 	State []byte // the dialog state, nil for a new conversation
+	// Case is the debtor and debts read ahead for the step of Head (nil
+	// when the inbox is empty).
+	Case *CasePrefetch
+}
+
+// CasePrefetch is a debtor with their debts, read ahead in the round trip
+// that locked the conversation, so that a step costs no lookup of its own.
+// The script finds the debtor as a worker would, but by text: the client
+// uses it only if FromState and DebtorID agree with the decoded state.
+type CasePrefetch struct {
+	FromState bool   // DebtorID is the state's "debtor_id"; false: the owner of the conversation's number
+	DebtorID  string // "" when the number has no owner
+	Record    DebtorRecord
 }
 
 // Begin takes a conversation's lock and, in the same round trip, reads its
-// inbox head and state. ok is false when another worker holds the lock.
-func (s *Store) Begin(ctx context.Context, conv, token string, ttl time.Duration) (ok bool, head string, state []byte, err error) {
+// inbox head and state (and reads ahead the head's case). OK is false when
+// another worker holds the lock.
+func (s *Store) Begin(ctx context.Context, conv, token string, ttl time.Duration) (Begun, error) {
 	b, err := s.BeginMany(ctx, []string{conv}, []string{token}, ttl)
 	if err != nil {
-		return false, "", nil, err
+		return Begun{}, err
 	}
-	return b[0].OK, b[0].Head, b[0].State, nil
+	return b[0], nil
 }
 
 // BeginMany is Begin for several conversations in one script run and round
-// trip, tokens[i] locking convs[i].
+// trip, tokens[i] locking convs[i]. A conversation's id is its number.
 func (s *Store) BeginMany(ctx context.Context, convs, tokens []string, ttl time.Duration) ([]Begun, error) {
-	keys := make([]string, 0, 3*len(convs))
-	args := make([]any, 0, 1+len(convs))
-	args = append(args, ttl.Milliseconds())
+	keys := make([]string, 0, 4*len(convs))
+	args := make([]any, 0, 2+2*len(convs))
+	args = append(args, ttl.Milliseconds(), s.keys.Prefix)
 	for i, c := range convs {
-		keys = append(keys, s.keys.Lock(c), s.keys.Inbox(c), s.keys.State(c))
-		args = append(args, tokens[i])
+		keys = append(keys, s.keys.Lock(c), s.keys.Inbox(c), s.keys.State(c), s.keys.Index("phone", c))
+		args = append(args, tokens[i], c)
 	}
-	v, err := s.runBatch(ctx, beginScript, keys, args, len(convs), 3, "lock conversation")
+	v, err := s.runBatch(ctx, beginScript, keys, args, len(convs), 4, "lock conversation")
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Begun, len(convs))
 	for i := range out {
-		n, _ := v[3*i].(int64)
+		n, _ := v[4*i].(int64)
 		out[i].OK = n == 1
-		out[i].Head, _ = v[3*i+1].(string)
-		if st, _ := v[3*i+2].(string); st != "" {
+		out[i].Head, _ = v[4*i+1].(string)
+		if st, _ := v[4*i+2].(string); st != "" {
 			out[i].State = []byte(st)
+		}
+		if pre, _ := v[4*i+3].([]any); len(pre) >= 2 {
+			src, _ := pre[0].(string)
+			id, _ := pre[1].(string)
+			out[i].Case = &CasePrefetch{FromState: src == "s", DebtorID: id, Record: decodeCase(id, pre[2:])}
 		}
 	}
 	return out, nil

@@ -73,7 +73,7 @@ const recordsPerBucket = 8
 
 // bucketOf names the bucket of a record id: sequence ids (base 36, up to 8
 // digits) fill buckets 8 at a time; other ids are spread by hash. Lua's
-// bucketScript mirrors this function.
+// luaBucket mirrors this function.
 func bucketOf(id string) string {
 	if len(id) > 0 && len(id) <= 8 && isBase36(id) {
 		n, _ := strconv.ParseInt(id, 36, 64)
@@ -399,9 +399,9 @@ type ImportResult struct {
 // records of its bucket in one HSET; new debts are scheduled in one ZADD.
 // An existing record is decoded, overlaid and encoded again (written only
 // when it changed); an existing debt keeps its status and reminder
-// progress. It mirrors bucketOf. New ids are reserved once per batch
+// progress. New ids are reserved once per batch
 // (unused ones are skipped, which is harmless).
-var importScript = redis.NewScript(luaRecord + `
+var importScript = redis.NewScript(luaRecord + luaBucket + `
 local p = ARGV[1]
 local nrows = tonumber(ARGV[2])
 local call, floor, unpack = redis.call, math.floor, unpack
@@ -411,17 +411,6 @@ local function b36(n)
   local s = ''
   repeat s = digit[n % 36] .. s; n = floor(n / 36) until n == 0
   return s
-end
-local function hsh(v)
-  local h = 0
-  for i = 1, #v do h = (h * 31 + string.byte(v, i)) % 32768 end
-  return h
-end
-local function bucket(id)
-  if #id > 0 and #id <= 8 and not string.find(id, '[^0-9a-z]') then
-    return tostring(floor(tonumber(id, 36) / 8))
-  end
-  return 'h' .. tostring(hsh(id) % 4096)
 end
 -- overlay sets the attributes of the packed record rec on t, but skip
 local function overlay(t, order, rec, skip)

@@ -4,24 +4,28 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
 )
 
-// A worker's batch looks up its conversations' debtors together: numbers
-// to ids in one round trip, debtors and all their debts in two more.
-func TestDebtorsWithDebtsLoadsABatch(t *testing.T) {
-	r := redistest.New(t)
-	st, ctx := r.Store(), context.Background()
+// savePortfolio stores three debtors, one with an id that is not a
+// sequence number (bucketed by hash, in Go and in Lua alike).
+func savePortfolio(t *testing.T, st *storage.Store) {
+	t.Helper()
+	ctx := context.Background()
 	debtors := []dialogs.Debtor{
 		{ID: "ana", Name: "Ana", CPF: "52998224725", Phones: []string{"+5511987650001"}},
 		{ID: "bia", Name: "Bia", CPF: "11144477735", Phones: []string{"+5511987650002"}},
+		{ID: "demo-caio", Name: "Caio", CPF: "39053344705", Phones: []string{"+5511987650003"}},
 	}
 	debts := []dialogs.Debt{
 		{ID: "d1", DebtorID: "ana", CreditorID: "loja", Invoice: "NF-1", AmountCents: 1000},
 		{ID: "d2", DebtorID: "ana", CreditorID: "loja", Invoice: "NF-2", AmountCents: 2000, Status: "paid"},
 		{ID: "d3", DebtorID: "bia", CreditorID: "loja", Invoice: "NF-3", AmountCents: 3000},
+		{ID: "debt-caio", DebtorID: "demo-caio", CreditorID: "loja", Invoice: "NF-4", AmountCents: 4000},
 	}
 	for _, d := range debtors {
 		if err := st.SaveDebtor(ctx, d); err != nil {
@@ -33,11 +37,28 @@ func TestDebtorsWithDebtsLoadsABatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ids, err := st.DebtorIDsByPhone(ctx, []string{"+5511987650002", "+5511900000000", "+5511987650001"})
+}
+
+// describe is a loaded record as "found name invoice:amount:status...".
+func describe(r storage.DebtorRecord) string {
+	s := fmt.Sprint(r.Found, " ", r.Debtor.Name)
+	for _, d := range r.Debts {
+		s += fmt.Sprintf(" %s:%d:%s", d.Invoice, d.AmountCents, d.Status)
+	}
+	return s
+}
+
+// A worker's batch looks up its conversations' debtors together: numbers
+// to ids in one round trip, debtors and all their debts in one more.
+func TestDebtorsWithDebtsLoadsABatch(t *testing.T) {
+	r := redistest.New(t)
+	st, ctx := r.Store(), context.Background()
+	savePortfolio(t, st)
+	ids, err := st.DebtorIDsByPhone(ctx, []string{"+5511987650002", "+5511900000000", "+5511987650001", "+5511987650003"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(ids) != fmt.Sprint([]string{"bia", "", "ana"}) {
+	if fmt.Sprint(ids) != fmt.Sprint([]string{"bia", "", "ana", "demo-caio"}) {
 		t.Fatalf("ids = %q", ids)
 	}
 	recs, err := st.DebtorsWithDebts(ctx, append(ids, "nobody"))
@@ -46,13 +67,61 @@ func TestDebtorsWithDebtsLoadsABatch(t *testing.T) {
 	}
 	got := make([]string, len(recs))
 	for i, r := range recs {
-		got[i] = fmt.Sprint(r.Found, " ", r.Debtor.Name)
-		for _, d := range r.Debts {
-			got[i] += fmt.Sprintf(" %s:%d:%s", d.Invoice, d.AmountCents, d.Status)
-		}
+		got[i] = describe(r)
 	}
-	want := []string{"true Bia NF-3:3000:open", "false ", "true Ana NF-1:1000:open NF-2:2000:paid", "false "}
+	want := []string{"true Bia NF-3:3000:open", "false ", "true Ana NF-1:1000:open NF-2:2000:paid", "true Caio NF-4:4000:open", "false "}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("records = %q\nwant      %q", got, want)
+	}
+}
+
+// Locking a conversation with a message waiting also reads its case
+// ahead: the debtor its state names, else the owner of its number.
+func TestBeginReadsTheCaseAhead(t *testing.T) {
+	tests := []struct {
+		name  string
+		conv  string
+		state string // stored state ("": none)
+		inbox bool   // a message waits
+		want  string // "source id: record", "" for nothing read ahead
+	}{
+		{"owner of the number", "+5511987650001", "", true, "p ana: true Ana NF-1:1000:open NF-2:2000:paid"},
+		{"hashed ids", "+5511987650003", "", true, "p demo-caio: true Caio NF-4:4000:open"},
+		{"unknown number", "+5511900000000", "", true, "p : false "},
+		{"the state's debtor", "+5511987650001", `{"id":"+5511987650001","debtor_id":"bia","state":"menu"}`, true, "s bia: true Bia NF-3:3000:open"},
+		{"the state names a debtor with no record", "+5511987650001", `{"id":"+5511987650001","debtor_id":"zz9","state":"menu"}`, true, "s zz9: false "},
+		{"an escaped id is not guessed", "+5511987650001", `{"id":"+5511987650001","debtor_id":"b\"x","state":"menu"}`, true, "p ana: true Ana NF-1:1000:open NF-2:2000:paid"},
+		{"empty inbox: nothing read", "+5511987650001", "", false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := redistest.New(t)
+			st, ctx := r.Store(), context.Background()
+			savePortfolio(t, st)
+			if tc.state != "" {
+				r.Client.Set(ctx, st.Keys().State(tc.conv), tc.state, 0)
+			}
+			if tc.inbox {
+				m := storage.Message{ID: storage.NewID(), Conversation: tc.conv, Direction: storage.In, Channel: "sms", Text: "oi", At: time.Now()}
+				if err := st.Accept(ctx, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, err := st.Begin(ctx, tc.conv, "tok", time.Minute)
+			if err != nil || !b.OK || string(b.State) != tc.state {
+				t.Fatalf("begin: %+v, %v", b, err)
+			}
+			got := ""
+			if p := b.Case; p != nil {
+				src := map[bool]string{true: "s", false: "p"}[p.FromState]
+				got = fmt.Sprintf("%s %s: %s", src, p.DebtorID, describe(p.Record))
+			}
+			if got != tc.want {
+				t.Fatalf("read ahead %q\nwant        %q", got, tc.want)
+			}
+			if again, err := st.Begin(ctx, tc.conv, "other", time.Minute); err != nil || again.OK || again.Case != nil {
+				t.Fatalf("a second Begin while locked: %+v, %v", again, err)
+			}
+		})
 	}
 }

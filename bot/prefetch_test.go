@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage"
+)
+
+// caseDialog answers with the case the worker gave the step: the debtor's
+// name and how many debts they have.
+type caseDialog struct{}
+
+func (caseDialog) Step(c dialogs.Conversation, ev dialogs.Event, _ time.Time) (dialogs.Conversation, []dialogs.Action, error) {
+	text := "nobody"
+	if ev.Case != nil && ev.Case.Debtor != nil {
+		text = fmt.Sprintf("%s, %d debts", ev.Case.Debtor.Name, len(ev.Case.Debts))
+	}
+	return c, []dialogs.Action{{Kind: dialogs.ActSend, Message: &dialogs.Message{Text: text}}}, nil
+}
+
+// lookupCounter counts the worker's own lookups: runs of the script that
+// loads debtors (the only one without keys) and pipelines that read the
+// phone index.
+type lookupCounter struct{ n atomic.Int32 }
+
+func (l *lookupCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (l *lookupCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if a := cmd.Args(); (cmd.Name() == "evalsha" || cmd.Name() == "eval") && len(a) > 2 && fmt.Sprint(a[2]) == "0" {
+			l.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (l *lookupCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if len(cmds) > 0 && cmds[0].Name() == "hget" && strings.Contains(fmt.Sprint(cmds[0].Args()[1]), ":ix:phone:") {
+			l.n.Add(1)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// The first message after a worker locks a conversation runs on the case
+// read ahead in that round trip; it must be the case a lookup would give:
+// the debtor the state names, else the number's owner, never a debtor_id
+// that is not the state's own field.
+func TestStepsRunOnTheDebtorALookupWouldFind(t *testing.T) {
+	tests := []struct {
+		name     string
+		from     string
+		state    *dialogs.Conversation // stored before the messages (nil: a new conversation)
+		messages int
+		want     string
+		lookups  int32 // round trips of the worker's own lookups
+	}{
+		{"new conversation: the number's owner", ana, nil, 1, "Ana, 1 debts", 0},
+		{"two messages: the second looks its debtor up", ana, nil, 2, "Ana, 1 debts", 1},
+		{"the state names another debtor", ana, &dialogs.Conversation{ID: ana, Phone: ana, DebtorID: "bia"}, 1, "Bia, 2 debts", 0},
+		{"debtor_id only as a slot: the owner, looked up", ana, &dialogs.Conversation{ID: ana, Phone: ana, Slots: map[string]string{"debtor_id": "bia"}}, 1, "Ana, 1 debts", 2},
+		{"unknown number", "+5511900000009", nil, 1, "nobody", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, Options{})
+			h.bot.dialog = caseDialog{}
+			ctx := context.Background()
+			for _, d := range []dialogs.Debtor{{ID: "ana", Name: "Ana", Phones: []string{ana}}, {ID: "bia", Name: "Bia"}} {
+				if err := h.store.SaveDebtor(ctx, d); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, d := range []dialogs.Debt{{ID: "d1", DebtorID: "ana", Invoice: "1"}, {ID: "d2", DebtorID: "bia", Invoice: "2"}, {ID: "d3", DebtorID: "bia", Invoice: "3"}} {
+				if err := h.store.SaveDebt(ctx, d); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.state != nil {
+				raw, _ := json.Marshal(tc.state)
+				if err := h.redis.Client.Set(ctx, h.store.Keys().State(tc.from), raw, 0).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range tc.messages { // queued before the workers start: one drain
+				h.accept(tc.from, fmt.Sprint("oi ", i), fmt.Sprint("SM-", i))
+			}
+			counter := &lookupCounter{}
+			h.redis.Client.AddHook(counter)
+			h.start()
+			waitFor(t, "the replies", func() bool { return len(h.ch.Sent()) == tc.messages })
+			if n := counter.n.Load(); n != tc.lookups {
+				t.Errorf("%d lookup round trips, want %d", n, tc.lookups)
+			}
+			for _, m := range h.ch.Sent() {
+				if m.Text != tc.want {
+					t.Fatalf("reply %q, want %q", m.Text, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// prefetchedCase takes a case read ahead only when it is the one
+// lookupCases would load.
+func TestPrefetchedCaseIsUsedOnlyWhenItMatches(t *testing.T) {
+	b := &Bot{dir: newHarness(t, Options{}).bot.dir}
+	found := storage.DebtorRecord{Found: true, Debtor: dialogs.Debtor{ID: "ana", Name: "Ana"}}
+	tests := []struct {
+		name string
+		c    dialogs.Conversation
+		p    *storage.CasePrefetch
+		want bool
+	}{
+		{"nothing read ahead", dialogs.Conversation{ID: ana, Phone: ana}, nil, false},
+		{"owner of the number, no debtor yet", dialogs.Conversation{ID: ana, Phone: ana}, &storage.CasePrefetch{DebtorID: "ana", Record: found}, true},
+		{"unknown number, no debtor yet", dialogs.Conversation{ID: ana, Phone: ana}, &storage.CasePrefetch{}, true},
+		{"phone differs from the conversation id", dialogs.Conversation{ID: ana, Phone: "+5511900000001"}, &storage.CasePrefetch{DebtorID: "ana", Record: found}, false},
+		{"the state's debtor", dialogs.Conversation{ID: ana, Phone: ana, DebtorID: "ana"}, &storage.CasePrefetch{FromState: true, DebtorID: "ana", Record: found}, true},
+		{"another debtor than the state's", dialogs.Conversation{ID: ana, Phone: ana, DebtorID: "bia"}, &storage.CasePrefetch{FromState: true, DebtorID: "ana", Record: found}, false},
+		{"the owner while the state names a debtor", dialogs.Conversation{ID: ana, Phone: ana, DebtorID: "ana"}, &storage.CasePrefetch{DebtorID: "ana", Record: found}, false},
+		{"a debtor_id text while the state names none", dialogs.Conversation{ID: ana, Phone: ana}, &storage.CasePrefetch{FromState: true, DebtorID: "ana", Record: found}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, ok := b.prefetchedCase(tc.c, tc.p)
+			if ok != tc.want {
+				t.Fatalf("used %v, want %v", ok, tc.want)
+			}
+			if ok && (cs.Debtor != nil) != tc.p.Record.Found {
+				t.Fatalf("case debtor %v for a record found %v", cs.Debtor, tc.p.Record.Found)
+			}
+		})
+	}
+}
