@@ -35,6 +35,13 @@ type ActionHandler func(ctx context.Context, conv string, a dialogs.Action) erro
 type Options struct {
 	Workers       int           // inbound workers per process (default 8)
 	Batch         int           // conversations a worker steps together under load (default 16)
+	// BatchWait is how long a stream's reader pauses after a read that
+	// found entries but fewer than it asked for (0: none): entries that
+	// arrive meanwhile are then read, locked, committed and sent together,
+	// which costs a fraction of the round trips and script runs of one by
+	// one. It adds up to this much latency under moderate load, none when
+	// idle (the first entry is read at once) or backed up (a full read).
+	BatchWait time.Duration
 	Senders       int           // outbound senders per process (default 4)
 	LockTTL       time.Duration // conversation lock lease (default 30s)
 	ClaimIdle     time.Duration // reclaim entries pending this long (default 30s)
@@ -216,8 +223,9 @@ func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key 
 		defer b.wg.Done()
 		defer close(work)
 		backoff := 100 * time.Millisecond
+		count := n * max(batch, 4)
 		for ctx.Err() == nil {
-			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(n*max(batch, 4)), b.opts.ReadBlock)
+			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(count), b.opts.ReadBlock)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -232,6 +240,9 @@ func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key 
 				k := min(batch, len(groups))
 				work <- groups[:k] // entries already read are handled even if ctx ends now
 				groups = groups[k:]
+			}
+			if n := len(entries); n > 0 && n < count && b.opts.BatchWait > 0 {
+				sleep(ctx, b.opts.BatchWait)
 			}
 		}
 	}()

@@ -20,19 +20,20 @@ type Config struct {
 	// AutoPipeline is QUITA_REDIS_AUTOPIPELINE: batch the commands of
 	// concurrent webhooks, workers and senders into shared pipelines.
 	AutoPipeline bool
-	DataDir      string // QUITA_DATA_DIR
-	ConfigFile   string // QUITA_CONFIG
-	AdminToken   string // QUITA_ADMIN_TOKEN
-	Secret       string // QUITA_SECRET
-	LogFormat    string // QUITA_LOG_FORMAT: text | json
-	LogLevel     string // QUITA_LOG_LEVEL: debug | info | warn | error
-	Simulator    bool   // QUITA_SIMULATOR
-	Demo         bool   // QUITA_DEMO
-	Workers      int    // QUITA_WORKERS
-	Senders      int    // QUITA_SENDERS
-	Batch        int    // QUITA_BATCH
-	FallbackSMS  bool   // QUITA_FALLBACK_SMS
-	Timezone     string // QUITA_TIMEZONE
+	DataDir      string        // QUITA_DATA_DIR
+	ConfigFile   string        // QUITA_CONFIG
+	AdminToken   string        // QUITA_ADMIN_TOKEN
+	Secret       string        // QUITA_SECRET
+	LogFormat    string        // QUITA_LOG_FORMAT: text | json
+	LogLevel     string        // QUITA_LOG_LEVEL: debug | info | warn | error
+	Simulator    bool          // QUITA_SIMULATOR
+	Demo         bool          // QUITA_DEMO
+	Workers      int           // QUITA_WORKERS
+	Senders      int           // QUITA_SENDERS
+	Batch        int           // QUITA_BATCH
+	BatchWait    time.Duration // QUITA_BATCH_WAIT
+	FallbackSMS  bool          // QUITA_FALLBACK_SMS
+	Timezone     string        // QUITA_TIMEZONE
 
 	TwilioAccountSID   string // TWILIO_ACCOUNT_SID
 	TwilioAuthToken    string // TWILIO_AUTH_TOKEN
@@ -75,6 +76,7 @@ func parse(get func(string) string) (Config, error) {
 		Workers:      p.integer("QUITA_WORKERS", 16),
 		Senders:      p.integer("QUITA_SENDERS", 8),
 		Batch:        p.integer("QUITA_BATCH", 16),
+		BatchWait:    p.duration("QUITA_BATCH_WAIT", 2*time.Millisecond),
 		FallbackSMS:  p.boolean("QUITA_FALLBACK_SMS", false),
 		Timezone:     p.str("QUITA_TIMEZONE", "America/Sao_Paulo"),
 
@@ -102,6 +104,9 @@ func parse(get func(string) string) (Config, error) {
 	c.PublicURL = strings.TrimRight(p.str("QUITA_PUBLIC_URL", "http://"+c.Addr), "/")
 	if c.Workers < 1 || c.Senders < 1 || c.Batch < 1 {
 		p.fail("QUITA_WORKERS, QUITA_SENDERS and QUITA_BATCH must be at least 1")
+	}
+	if c.BatchWait < 0 || c.BatchWait > time.Second {
+		p.fail(fmt.Sprintf("QUITA_BATCH_WAIT=%s must be between 0 (no pause) and 1s", c.BatchWait))
 	}
 	if c.TwilioAccountSID != "" && c.TwilioAuthToken == "" {
 		p.fail("TWILIO_AUTH_TOKEN is required when TWILIO_ACCOUNT_SID is set")

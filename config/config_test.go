@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 			if !c.Embedded() || !c.Simulator || !c.Demo || c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" {
 				t.Errorf("defaults = %+v", c)
 			}
-			if c.PublicURL != "http://127.0.0.1:8080" || c.NudgeAfter != 24*time.Hour || c.Workers != 16 || c.Senders != 8 || c.Batch != 16 || c.AutoPipeline {
+			if c.PublicURL != "http://127.0.0.1:8080" || c.NudgeAfter != 24*time.Hour || c.Workers != 16 || c.Senders != 8 || c.Batch != 16 || c.BatchWait != 2*time.Millisecond || c.AutoPipeline {
 				t.Errorf("defaults = %+v", c)
 			}
 		}},
@@ -41,6 +41,12 @@ func TestParse(t *testing.T) {
 			"QUITA_WORKERS": "many", "QUITA_SIMULATOR": "maybe", "QUITA_LOG_FORMAT": "xml", "QUITA_NUDGE_AFTER": "soon", "QUITA_TIMEZONE": "Mars/Base",
 		}, wantErr: []string{"QUITA_WORKERS", "QUITA_SIMULATOR", "QUITA_LOG_FORMAT", "QUITA_NUDGE_AFTER", "QUITA_TIMEZONE"}},
 		{name: "a batch holds at least one conversation", env: map[string]string{"QUITA_BATCH": "0"}, wantErr: []string{"QUITA_BATCH"}},
+		{name: "a batch pause is short", env: map[string]string{"QUITA_BATCH_WAIT": "5s"}, wantErr: []string{"QUITA_BATCH_WAIT"}},
+		{name: "a batch pause can be turned off", env: map[string]string{"QUITA_BATCH_WAIT": "0"}, check: func(t *testing.T, c Config) {
+			if c.BatchWait != 0 {
+				t.Errorf("BatchWait = %s", c.BatchWait)
+			}
+		}},
 		{name: "twilio needs its token", env: map[string]string{"TWILIO_ACCOUNT_SID": "AC123"}, wantErr: []string{"TWILIO_AUTH_TOKEN"}},
 		{name: "cloud api needs phone id and secret", env: map[string]string{"WHATSAPP_CLOUD_TOKEN": "t"}, wantErr: []string{"WHATSAPP_CLOUD_PHONE_ID", "WHATSAPP_CLOUD_APP_SECRET"}},
 	}

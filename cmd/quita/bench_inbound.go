@@ -73,6 +73,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 16, "inbound workers (QUITA_WORKERS)")
 	senders := fs.Int("senders", 8, "outbound senders (QUITA_SENDERS)")
 	batch := fs.Int("batch", 16, "conversations a worker takes together under load (QUITA_BATCH)")
+	batchWait := fs.Duration("batch-wait", 2*time.Millisecond, "how long a stream reader pauses after a partial read (QUITA_BATCH_WAIT)")
 	rate := fs.Float64("rate", 0, "send webhooks at this many per second (open loop; the concurrency levels bound those in flight); 0: each client sends when answered (closed loop)")
 	debtors := fs.Bool("debtors", true, "import every number as a debtor with one open debt first, so each message loads a debtor and their debts as in production")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
@@ -109,7 +110,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	cfg.Simulator, cfg.Demo, cfg.DataDir = false, false, os.TempDir()
 	cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = benchSID, benchToken, benchFrom
 	cfg.TwilioWhatsAppFrom, cfg.TwilioAPIURL, cfg.CloudToken = "", "http://127.0.0.1:9", ""
-	cfg.Workers, cfg.Senders, cfg.Batch, cfg.ShutdownTimeout = *workers, *senders, *batch, 5*time.Second
+	cfg.Workers, cfg.Senders, cfg.Batch, cfg.BatchWait, cfg.ShutdownTimeout = *workers, *senders, *batch, *batchWait, 5*time.Second
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	s, err := newService(ctx, cfg, log, time.Now)
 	if err != nil {
@@ -174,7 +175,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		defer prdb.Close()
 		pipeStore = storage.New(prdb, prefix)
 	}
-	s.bot = bot.New(pipeStore, newDialog(s), s.dir, log, time.Now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders, Batch: cfg.Batch,
+	s.bot = bot.New(pipeStore, newDialog(s), s.dir, log, time.Now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders, Batch: cfg.Batch, BatchWait: cfg.BatchWait,
 		RatePerSecond: map[string]float64{channels.SMS: 1e9}})
 	s.bot.SetHooks(metrics.New().Hooks())
 	_, pols, err := reminderParts(s.dir)
@@ -334,8 +335,8 @@ func benchInbound(ctx context.Context, args []string) error {
 	if *debtors {
 		who = "each a debtor with one overdue debt"
 	}
-	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d, %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
-		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, poolDesc)
+	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d (pause %s), %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
+		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, cfg.BatchWait, poolDesc)
 	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | Redis CPU µs/reply | quita CPU µs/reply | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range results {

@@ -137,7 +137,7 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 		return nil, err
 	}
 	s.media = mediaserver.New(s.store.GetMedia, secret, cfg.PublicURL, 7*24*time.Hour, now)
-	s.bot = bot.New(s.store, newDialog(s), s.dir, log, now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders, Batch: cfg.Batch, FallbackSMS: cfg.FallbackSMS, NudgeAfter: cfg.NudgeAfter})
+	s.bot = bot.New(s.store, newDialog(s), s.dir, log, now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders, Batch: cfg.Batch, BatchWait: cfg.BatchWait, FallbackSMS: cfg.FallbackSMS, NudgeAfter: cfg.NudgeAfter})
 	s.app = fiber.New(fiber.Config{
 		AppName: "quita", DisableStartupMessage: true, BodyLimit: 1 << 20,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second,
