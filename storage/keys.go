@@ -16,9 +16,6 @@ func (k Keys) Outbound() string { return k.Prefix + ":out" }
 // OutboundRetry is the sorted set of outbound messages waiting to be retried, by due time.
 func (k Keys) OutboundRetry() string { return k.Prefix + ":out:retry" }
 
-// Sent marks an outbound message as handed to its provider.
-func (k Keys) Sent(msgID string) string { return k.Prefix + ":out:sent:" + msgID }
-
 // Inbox is the ordered list of a conversation's inbound messages not yet processed.
 func (k Keys) Inbox(conv string) string { return k.conv(conv, "inbox") }
 

@@ -121,31 +121,25 @@ func (s *Store) PromoteRetries(ctx context.Context, now time.Time, max int) (int
 		strconv.FormatInt(now.UnixMilli(), 10), max).Int()
 }
 
-// SendState is what a sender reads before sending, in one round trip:
-// whether the message was already handed to the provider and whether the
-// number opted out of the channel (and when).
+// SendState is what a sender reads before sending: whether the message
+// was already handed to the provider (or given up) and whether the number
+// opted out of the channel (and when).
 type SendState struct {
-	Sent       bool
+	Sent       bool // a redelivered entry: not sent again
 	OptedOut   bool
 	OptedOutAt time.Time
 }
 
-// SendState reads a message's sent mark and its recipient's opt-out.
-func (s *Store) SendState(ctx context.Context, msgID, channel, phone string) (SendState, error) {
-	st, err := s.SendStates(ctx, []Outbound{{Outbound: channels.Outbound{ID: msgID, Channel: channel, To: phone}}})
-	if err != nil {
-		return SendState{}, err
-	}
-	return st[0], nil
-}
-
-// SendStates is SendState for several messages in one round trip.
+// SendStates reads, for several messages in one round trip, whether each
+// was already sent (its conversation's status hash has a field for it:
+// only a send record or a final failure writes one) and whether its
+// number opted out of its channel.
 func (s *Store) SendStates(ctx context.Context, msgs []Outbound) ([]SendState, error) {
 	pipe := s.rdb.Pipeline()
-	sent := make([]*redis.IntCmd, len(msgs))
+	sent := make([]*redis.BoolCmd, len(msgs))
 	opt := make([]*redis.StringCmd, len(msgs))
 	for i, o := range msgs {
-		sent[i] = pipe.Exists(ctx, s.keys.Sent(o.ID))
+		sent[i] = pipe.HExists(ctx, s.keys.Status(o.ConversationID), o.ID)
 		opt[i] = pipe.HGet(ctx, s.keys.OptOut(o.Channel, o.To), "at")
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
@@ -153,7 +147,7 @@ func (s *Store) SendStates(ctx context.Context, msgs []Outbound) ([]SendState, e
 	}
 	out := make([]SendState, len(msgs))
 	for i := range msgs {
-		out[i].Sent = sent[i].Val() == 1
+		out[i].Sent = sent[i].Val()
 		out[i].OptedOutAt, out[i].OptedOut = parseOptOut(opt[i].Val(), opt[i].Err())
 	}
 	return out, nil
@@ -170,30 +164,30 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 }
 
 // sentScript records one or more sends (global keys: events, outbound
-// stream; then four per send: sent mark, provider index, status hash,
-// parked statuses). ARGV: TTLs and the group, then seven per send. It
-// returns the parked statuses of each send, in order.
+// stream; then three per send: provider index, status hash, parked
+// statuses). ARGV: the provider index's TTL and the group, then seven per
+// send. It returns the parked statuses of each send, in order. The status
+// field it writes is also the message's "sent" mark (SendStates).
 var sentScript = redis.NewScript(`
 local out, entries = {}, {}
-local i = 4
-for c = 1, (#ARGV - 3) / 7 do
-  local k = 2 + (c - 1) * 4
+local i = 3
+for c = 1, (#ARGV - 2) / 7 do
+  local k = 2 + (c - 1) * 3
   local pid, index, msg, rank, status, conv, entry = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
   i = i + 7
-  redis.call('SET', KEYS[k+1], pid, 'PX', ARGV[1])
   local parked = {}
   if pid ~= '' then
-    redis.call('SET', KEYS[k+2], index, 'PX', ARGV[2])
+    redis.call('SET', KEYS[k+1], index, 'PX', ARGV[1])
     -- all of them (a message gets a handful of statuses); nil when none
-    parked = redis.call('LPOP', KEYS[k+4], 10000) or {}
+    parked = redis.call('LPOP', KEYS[k+3], 10000) or {}
   end
   -- a first status (the common case) in one call, else kept only if it ranks higher
   local st = rank .. '|' .. status .. '|'
-  local changed = redis.call('HSETNX', KEYS[k+3], msg, st) == 1
+  local changed = redis.call('HSETNX', KEYS[k+2], msg, st) == 1
   if not changed then
-    local r = tonumber(string.match(redis.call('HGET', KEYS[k+3], msg), '^(%d+)|'))
+    local r = tonumber(string.match(redis.call('HGET', KEYS[k+2], msg), '^(%d+)|'))
     if not r or r < tonumber(rank) then
-      redis.call('HSET', KEYS[k+3], msg, st)
+      redis.call('HSET', KEYS[k+2], msg, st)
       changed = true
     end
   end
@@ -201,7 +195,7 @@ for c = 1, (#ARGV - 3) / 7 do
   entries[#entries+1] = entry
   out[#out+1] = parked
 end
-redis.call('XACK', KEYS[2], ARGV[3], unpack(entries))
+redis.call('XACK', KEYS[2], ARGV[2], unpack(entries))
 redis.call('XDEL', KEYS[2], unpack(entries))
 return out`)
 
@@ -228,13 +222,13 @@ func (s *Store) Sent(ctx context.Context, o Outbound, providerID, status, group,
 // SentMany records several sends in one script run and round trip; it
 // returns each one's parked statuses.
 func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) ([][]string, error) {
-	keys := make([]string, 0, 2+4*len(recs))
+	keys := make([]string, 0, 2+3*len(recs))
 	keys = append(keys, s.keys.Events(), s.keys.Outbound())
-	args := make([]any, 0, 3+7*len(recs))
-	args = append(args, DedupeTTL.Milliseconds(), (30 * 24 * time.Hour).Milliseconds(), group)
+	args := make([]any, 0, 2+7*len(recs))
+	args = append(args, (30 * 24 * time.Hour).Milliseconds(), group)
 	for _, r := range recs {
 		o := r.Message
-		keys = append(keys, s.keys.Sent(o.ID), s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID),
+		keys = append(keys, s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID),
 			s.keys.ParkedStatus(o.Channel, r.ProviderID))
 		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID)
 	}

@@ -48,3 +48,33 @@ func TestSentHandsBackParkedStatusesOnce(t *testing.T) {
 		}
 	}
 }
+
+// A message counts as sent, so that a redelivered entry is not sent again,
+// once a send was recorded for it or it was given up (a final failure);
+// nothing else marks it, and each message of a conversation on its own.
+func TestSendStatesSeeSentAndGivenUpMessages(t *testing.T) {
+	r := redistest.New(t)
+	st, ctx, conv := r.Store(), context.Background(), "+5511987650001"
+	msg := func(id string) storage.Outbound {
+		return storage.Outbound{Outbound: channels.Outbound{ID: id, Channel: channels.SMS, To: conv, ConversationID: conv}}
+	}
+	sentOnes := func() []bool {
+		states, err := st.SendStates(ctx, []storage.Outbound{msg("m1"), msg("m2"), msg("m3")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []bool{states[0].Sent, states[1].Sent, states[2].Sent}
+	}
+	if got := sentOnes(); !slices.Equal(got, []bool{false, false, false}) {
+		t.Fatalf("before any send: %v", got)
+	}
+	if _, err := st.Sent(ctx, msg("m1"), "SM1", channels.StatusSent, "senders", "0-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetStatus(ctx, conv, "m3", channels.StatusFailed, "retries_exhausted"); err != nil {
+		t.Fatal(err)
+	}
+	if got := sentOnes(); !slices.Equal(got, []bool{true, false, true}) {
+		t.Fatalf("after m1 was sent and m3 given up: %v, want [true false true]", got)
+	}
+}
