@@ -33,15 +33,15 @@ type ActionHandler func(ctx context.Context, conv string, a dialogs.Action) erro
 
 // Options tune the pipeline; zero values take the defaults.
 type Options struct {
-	Workers       int           // inbound workers per process (default 8)
-	Batch         int           // conversations a worker steps together under load (default 16)
+	Workers int // inbound workers per process (default 8)
+	Batch   int // conversations a worker steps together under load (default 16)
 	// BatchWait is how long a stream's reader pauses after a read that
 	// found entries but fewer than it asked for (0: none): entries that
 	// arrive meanwhile are then read, locked, committed and sent together,
 	// which costs a fraction of the round trips and script runs of one by
 	// one. It adds up to this much latency under moderate load, none when
 	// idle (the first entry is read at once) or backed up (a full read).
-	BatchWait time.Duration
+	BatchWait     time.Duration
 	Senders       int           // outbound senders per process (default 4)
 	LockTTL       time.Duration // conversation lock lease (default 30s)
 	ClaimIdle     time.Duration // reclaim entries pending this long (default 30s)

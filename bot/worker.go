@@ -448,7 +448,9 @@ func (b *Bot) prefetchedCase(c dialogs.Conversation, p *storage.CasePrefetch) (d
 	if p == nil {
 		return dialogs.Case{}, false
 	}
-	if c.DebtorID != "" && !(p.FromState && p.DebtorID == c.DebtorID) || c.DebtorID == "" && (p.FromState || c.Phone != c.ID) {
+	named := c.DebtorID != "" && p.FromState && p.DebtorID == c.DebtorID
+	owner := c.DebtorID == "" && !p.FromState && c.Phone == c.ID
+	if !named && !owner {
 		return dialogs.Case{}, false
 	}
 	return b.caseOf(p.Record), true
