@@ -33,15 +33,9 @@ type ActionHandler func(ctx context.Context, conv string, a dialogs.Action) erro
 
 // Options tune the pipeline; zero values take the defaults.
 type Options struct {
-	Workers int // inbound workers per process (default 8)
-	Batch   int // conversations a worker steps together under load (default 16)
-	// BatchWait is how long a stream's reader pauses after a read that
-	// found entries but fewer than it asked for (0: none): entries that
-	// arrive meanwhile are then read, locked, committed and sent together,
-	// which costs a fraction of the round trips and script runs of one by
-	// one. It adds up to this much latency under moderate load, none when
-	// idle (the first entry is read at once) or backed up (a full read).
-	BatchWait     time.Duration
+	Workers       int           // inbound workers per process (default 8)
+	Batch         int           // conversations a worker steps together under load (default 16)
+	BatchWait     time.Duration // a stream reader's pause after a partial read, to gather a batch (0: none)
 	Senders       int           // outbound senders per process (default 4)
 	LockTTL       time.Duration // conversation lock lease (default 30s)
 	ClaimIdle     time.Duration // reclaim entries pending this long (default 30s)
@@ -241,6 +235,12 @@ func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key 
 				work <- groups[:k] // entries already read are handled even if ctx ends now
 				groups = groups[k:]
 			}
+			// After a read that found entries but fewer than it asked for,
+			// a pause lets what arrives meanwhile be read, locked, committed
+			// and sent together: a fraction of the round trips and script
+			// runs of one by one, for at most BatchWait more latency under
+			// moderate load, none when idle (the first entry is read at
+			// once) or backed up (a full read).
 			if n := len(entries); n > 0 && n < count && b.opts.BatchWait > 0 {
 				sleep(ctx, b.opts.BatchWait)
 			}
