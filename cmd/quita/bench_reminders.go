@@ -159,7 +159,22 @@ func benchReminders(ctx context.Context, args []string) error {
 			}
 		}()
 	}
+	claimingDone := make(chan struct{})
+	go func() { // progress while the scheduler claims (a million takes minutes)
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-claimingDone:
+				return
+			case <-tick.C:
+				fmt.Fprintf(os.Stderr, "  %d claimed, %d handed to the channel (%.0f/s)\n", claimed.Load(), handed.Load(),
+					float64(handed.Load())/time.Since(dispatchStart).Seconds())
+			}
+		}
+	}()
 	wg.Wait()
+	close(claimingDone)
 	claimDur := time.Since(dispatchStart)
 	for lastReport := time.Now(); handed.Load() < claimed.Load() && dctx.Err() == nil; {
 		time.Sleep(50 * time.Millisecond)
