@@ -36,10 +36,12 @@ func (l *lookupCounter) DialHook(next redis.DialHook) redis.DialHook { return ne
 
 func (l *lookupCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if a := cmd.Args(); (cmd.Name() == "evalsha" || cmd.Name() == "eval") && len(a) > 2 && fmt.Sprint(a[2]) == "0" {
+		err := next(ctx, cmd)
+		// an EVALSHA refused with NOSCRIPT is retried as EVAL: one run
+		if a := cmd.Args(); (cmd.Name() == "evalsha" || cmd.Name() == "eval") && len(a) > 2 && fmt.Sprint(a[2]) == "0" && !redis.HasErrorPrefix(err, "NOSCRIPT") {
 			l.n.Add(1)
 		}
-		return next(ctx, cmd)
+		return err
 	}
 }
 
