@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,30 +98,49 @@ func TestPackRecordProperty(t *testing.T) {
 func testStores(t *testing.T) map[string]*Store {
 	t.Helper()
 	out := map[string]*Store{}
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if rdb, err := Connect(ctx, url); err == nil {
-		prefix := "test:" + NewID()
-		t.Cleanup(func() {
-			keys, _ := rdb.Keys(context.Background(), prefix+":*").Result()
-			if len(keys) > 0 {
-				rdb.Del(context.Background(), keys...)
-			}
-			rdb.Close()
-		})
+	if rdb, prefix := realRedis(t); rdb != nil {
 		out["redis"] = New(rdb, prefix)
-	} else if os.Getenv("QUITA_REQUIRE_REDIS") == "1" {
-		t.Fatalf("no real Redis at %s: %v", url, err)
 	}
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), Protocol: 2})
 	t.Cleanup(func() { rdb.Close() })
 	out["miniredis"] = New(rdb, "test")
 	return out
+}
+
+// realRedisDown remembers that no real Redis answered an earlier test, so
+// that the others do not each wait for the client's dial retries.
+var realRedisDown atomic.Bool
+
+// realRedis is the real server of REDIS_URL (or 127.0.0.1:6379) with a key
+// prefix for this test, cleaned up after it; nil when none answers.
+func realRedis(t *testing.T) (redis.UniversalClient, string) {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/0"
+	}
+	if realRedisDown.Load() {
+		return nil, ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	rdb, err := Connect(ctx, url)
+	if err != nil {
+		if os.Getenv("QUITA_REQUIRE_REDIS") == "1" {
+			t.Fatalf("no real Redis at %s: %v", url, err)
+		}
+		realRedisDown.Store(true)
+		return nil, ""
+	}
+	prefix := "test:" + NewID()
+	t.Cleanup(func() {
+		keys, _ := rdb.Keys(context.Background(), prefix+":*").Result()
+		if len(keys) > 0 {
+			rdb.Del(context.Background(), keys...)
+		}
+		rdb.Close()
+	})
+	return rdb, prefix
 }
 
 func eachStore(t *testing.T, f func(t *testing.T, s *Store)) {

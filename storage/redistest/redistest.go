@@ -7,6 +7,7 @@ package redistest
 import (
 	"context"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,14 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/quita-bot/quita/storage"
+)
+
+// unreachable remembers, per URL, why no real Redis answered, so that the
+// other tests of the process go straight to miniredis instead of each
+// waiting for the client's dial retries (~1.7 s a test).
+var (
+	unreachable sync.Map
+	probe       sync.Mutex
 )
 
 // Server is a Redis for one test.
@@ -35,20 +44,29 @@ func New(t testing.TB) *Server {
 	if url == "" {
 		url = "redis://127.0.0.1:6379/0"
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	rdb, err := storage.Connect(ctx, url)
-	if err == nil {
-		s := &Server{Client: rdb, URL: url, Real: true, Prefix: "test:" + storage.NewID()}
-		t.Cleanup(func() { cleanup(rdb, s.Prefix); rdb.Close() })
-		return s
+	var err error
+	probe.Lock() // parallel tests wait for the first verdict rather than all dialling
+	defer probe.Unlock()
+	if why, down := unreachable.Load(url); down {
+		err = why.(error)
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		rdb, cerr := storage.Connect(ctx, url)
+		if cerr == nil {
+			s := &Server{Client: rdb, URL: url, Real: true, Prefix: "test:" + storage.NewID()}
+			t.Cleanup(func() { cleanup(rdb, s.Prefix); rdb.Close() })
+			return s
+		}
+		err = cerr
+		unreachable.Store(url, err)
 	}
 	if os.Getenv("QUITA_REQUIRE_REDIS") == "1" {
 		t.Fatalf("QUITA_REQUIRE_REDIS=1 but no real Redis answers at %s: %v", url, err)
 	}
 	t.Logf("no real Redis at %s (%v): using miniredis", url, err)
 	mr := miniredis.RunT(t)
-	rdb = redis.NewClient(&redis.Options{Addr: mr.Addr(), Protocol: 2})
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), Protocol: 2})
 	t.Cleanup(func() { rdb.Close() })
 	return &Server{Client: rdb, URL: "redis://" + mr.Addr() + "/0", Mini: mr, Prefix: "test:" + storage.NewID()}
 }
