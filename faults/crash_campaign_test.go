@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,9 +15,11 @@ import (
 	"github.com/quita-bot/quita/portfolio"
 )
 
-// campaignZone picks a time zone where it is now a weekday between 10:30
-// and 17:30, so that the BR contact window is open for the whole test and
-// the cadence's 10:00 step of today is already due.
+// campaignZone picks a time zone where it is now between 10:30 and 20:30,
+// so that the creditor's contact window (the US preset: 08–21 local, every
+// day) stays open for the whole test and the cadence's 10:00 step of today
+// is already due. The listed offsets are at most two hours apart, so one
+// always qualifies, whatever the day and hour the test runs.
 func campaignZone(now time.Time) (string, bool) {
 	for _, z := range []string{"America/Sao_Paulo", "America/Noronha", "America/Manaus", "America/Rio_Branco",
 		"Atlantic/Azores", "Europe/Lisbon", "Europe/Berlin", "Europe/Moscow", "Asia/Dubai", "Asia/Karachi", "Asia/Dhaka",
@@ -26,12 +30,31 @@ func campaignZone(now time.Time) (string, bool) {
 			continue
 		}
 		l := now.In(loc)
-		mins := l.Hour()*60 + l.Minute()
-		if l.Weekday() >= time.Monday && l.Weekday() <= time.Friday && mins >= 10*60+30 && mins <= 17*60+30 {
+		if mins := l.Hour()*60 + l.Minute(); mins >= 10*60+30 && mins <= 20*60+30 {
 			return z, true
 		}
 	}
 	return "", false
+}
+
+// campaignConfig is the example creditor configuration with the US contact
+// preset (every day 08–21) instead of the Brazilian one (no Sundays or
+// holidays), so that the campaign can run on any day.
+func campaignConfig(t *testing.T) string {
+	t.Helper()
+	example, err := os.ReadFile("../deploy/quita.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const br, us = "preset: br ", "preset: us "
+	if !bytes.Contains(example, []byte(br)) {
+		t.Fatalf("deploy/quita.example.yaml no longer sets %q", br)
+	}
+	path := filepath.Join(t.TempDir(), "quita.yaml")
+	if err := os.WriteFile(path, bytes.Replace(example, []byte(br), []byte(us), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // TestCrashMidCampaign SIGKILLs quita while the reminder scheduler is
@@ -40,14 +63,14 @@ func campaignZone(now time.Time) (string, bool) {
 func TestCrashMidCampaign(t *testing.T) {
 	zone, ok := campaignZone(time.Now())
 	if !ok {
-		t.Skip("no listed time zone is inside the BR contact window right now (weekday 10:30–17:30); the scheduler would rightly defer every reminder")
+		t.Fatal("no listed time zone is between 10:30 and 20:30 now: the list lost a zone")
 	}
 	loc, _ := time.LoadLocation(zone)
 	const debts = 300
 	r := startRedis(t)
 	tw := startFakeTwilio(t)
 	port := freePort(t)
-	env := quitaEnv(t, r.URL(), tw.srv.URL, port, "QUITA_ADMIN_TOKEN=fault-admin-token", "QUITA_DEMO=off",
+	env := quitaEnv(t, r.URL(), tw.srv.URL, port, "QUITA_ADMIN_TOKEN=fault-admin-token", "QUITA_DEMO=off", "QUITA_CONFIG="+campaignConfig(t),
 		"WHATSAPP_CLOUD_TOKEN=") // SMS only: the cadence prefers WhatsApp when it is configured
 	q := startQuita(t, env, port)
 
