@@ -173,14 +173,10 @@ type job struct {
 // (zero: never again).
 func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (time.Time, error) {
 	st := s.b.store
-	debt, err := st.Debt(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
+	debt, rs, debtor, found, err := st.DebtForReminder(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && !found {
 		return time.Time{}, nil
 	}
-	if err != nil {
-		return time.Time{}, err
-	}
-	rs, err := st.ReminderState(ctx, id)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -189,13 +185,6 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	}
 	if rs.PauseUntil.After(now) {
 		return rs.PauseUntil, nil
-	}
-	debtor, err := st.Debtor(ctx, debt.DebtorID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, err
 	}
 	cad := s.CadenceFor(debt.CreditorID)
 	loc := s.location(debtor.TimeZone)

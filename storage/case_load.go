@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/quita-bot/quita/dialogs"
 )
 
 // luaBucket mirrors bucketOf and smallHash for the scripts that find
@@ -97,4 +99,41 @@ func decodeCase(id string, v any) DebtorRecord {
 		}
 	}
 	return r
+}
+
+// reminderScript reads what a reminder's dispatch starts from: the debt
+// ARGV[2] (record, status, reminder state) and its debtor's record (ARGV[1]:
+// the key prefix). A missing value is false.
+var reminderScript = redis.NewScript(luaBucket + `
+local p, id = ARGV[1], ARGV[2]
+local v = redis.call('HMGET', p .. ':debts:' .. bucket(id), id, id .. '.s', id .. '.r')
+local debtor = false
+if v[1] then
+  local pid = string.match('\30' .. v[1], '\30o\31([^\30]*)')
+  if pid and pid ~= '' then debtor = redis.call('HGET', p .. ':debtors:' .. bucket(pid), pid) or false end
+end
+return {v[1] or false, v[2] or false, v[3] or false, debtor}`)
+
+// DebtForReminder loads, in one round trip, a debt, its reminder progress
+// and its debtor: ErrNotFound when the debt has no record; found is false
+// when the debtor has none.
+func (s *Store) DebtForReminder(ctx context.Context, id string) (d dialogs.Debt, rs ReminderState, debtor dialogs.Debtor, found bool, err error) {
+	v, err := reminderScript.Run(ctx, s.rdb, nil, s.keys.Prefix, id).Slice()
+	if err != nil {
+		return d, rs, debtor, false, fmt.Errorf("load debt for reminder: %w", err)
+	}
+	if len(v) != 4 {
+		return d, rs, debtor, false, fmt.Errorf("load debt for reminder: %d values, want 4", len(v))
+	}
+	d, ok := debtOf(id, v[:2])
+	if !ok {
+		return d, rs, debtor, false, ErrNotFound
+	}
+	if r, ok := v[2].(string); ok {
+		rs = decodeReminderState(r)
+	}
+	if rec, ok := v[3].(string); ok {
+		debtor, found = debtorOf(d.DebtorID, unpackRecord(rec)), true
+	}
+	return d, rs, debtor, found, nil
 }

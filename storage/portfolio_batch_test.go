@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -121,6 +122,61 @@ func TestBeginReadsTheCaseAhead(t *testing.T) {
 			}
 			if again, err := st.Begin(ctx, tc.conv, "other", time.Minute); err != nil || again.OK || again.Case != nil {
 				t.Fatalf("a second Begin while locked: %+v, %v", again, err)
+			}
+		})
+	}
+}
+
+// A reminder's dispatch reads its debt, the debt's reminder progress and
+// the debtor in one round trip, whatever bucket each is in.
+func TestDebtForReminderReadsDebtProgressAndDebtor(t *testing.T) {
+	r := redistest.New(t)
+	st, ctx := r.Store(), context.Background()
+	savePortfolio(t, st)
+	if err := st.SaveDebt(ctx, dialogs.Debt{ID: "orphan", DebtorID: "gone", CreditorID: "loja", Invoice: "NF-9", AmountCents: 900}); err != nil {
+		t.Fatal(err)
+	}
+	r.Client.HDel(ctx, st.Keys().DebtorBucket("gone"), "gone") // the debtor's record is lost
+	if _, err := st.SetDebtStatus(ctx, "d3", "promised"); err != nil {
+		t.Fatal(err)
+	}
+	paused := time.Date(2026, 12, 10, 13, 0, 0, 0, time.UTC)
+	if _, err := st.UpdateReminderState(ctx, "debt-caio", func(r *storage.ReminderState) error {
+		r.LastStep, r.PauseUntil = "D-3", paused
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		id, want string
+		wantErr  error
+	}{
+		{"d1", "NF-1 open | next 0 last  | Ana", nil},
+		{"d3", "NF-3 promised | next 0 last  | Bia", nil},
+		{"debt-caio", "NF-4 open | next 0 last D-3 paused 2026-12-10T13:00:00Z | Caio", nil},
+		{"orphan", "NF-9 open | next 0 last  | (no debtor record)", nil},
+		{"nope", "", storage.ErrNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			d, rs, debtor, found, err := st.DebtForReminder(ctx, tc.id)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			got := fmt.Sprintf("%s %s | next %d last %s", d.Invoice, d.Status, rs.Next, rs.LastStep)
+			if !rs.PauseUntil.IsZero() {
+				got += " paused " + rs.PauseUntil.Format(time.RFC3339)
+			}
+			if found {
+				got += " | " + debtor.Name
+			} else {
+				got += " | (no debtor record)"
+			}
+			if got != tc.want {
+				t.Fatalf("got  %q\nwant %q", got, tc.want)
 			}
 		})
 	}
