@@ -54,6 +54,23 @@ func (l *lookupCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 	}
 }
 
+// saveAnaAndBia stores Ana (who owns the number ana, one debt) and Bia
+// (no number, two debts).
+func saveAnaAndBia(t *testing.T, h *harness) {
+	t.Helper()
+	ctx := context.Background()
+	for _, d := range []dialogs.Debtor{{ID: "ana", Name: "Ana", Phones: []string{ana}}, {ID: "bia", Name: "Bia"}} {
+		if err := h.store.SaveDebtor(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []dialogs.Debt{{ID: "d1", DebtorID: "ana", Invoice: "1"}, {ID: "d2", DebtorID: "bia", Invoice: "2"}, {ID: "d3", DebtorID: "bia", Invoice: "3"}} {
+		if err := h.store.SaveDebt(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // The first message after a worker locks a conversation runs on the case
 // read ahead in that round trip; it must be the case a lookup would give:
 // the debtor the state names, else the number's owner, never a debtor_id
@@ -78,16 +95,7 @@ func TestStepsRunOnTheDebtorALookupWouldFind(t *testing.T) {
 			h := newHarness(t, Options{})
 			h.bot.dialog = caseDialog{}
 			ctx := context.Background()
-			for _, d := range []dialogs.Debtor{{ID: "ana", Name: "Ana", Phones: []string{ana}}, {ID: "bia", Name: "Bia"}} {
-				if err := h.store.SaveDebtor(ctx, d); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, d := range []dialogs.Debt{{ID: "d1", DebtorID: "ana", Invoice: "1"}, {ID: "d2", DebtorID: "bia", Invoice: "2"}, {ID: "d3", DebtorID: "bia", Invoice: "3"}} {
-				if err := h.store.SaveDebt(ctx, d); err != nil {
-					t.Fatal(err)
-				}
-			}
+			saveAnaAndBia(t, h)
 			if tc.state != nil {
 				raw, _ := json.Marshal(tc.state)
 				if err := h.redis.Client.Set(ctx, h.store.Keys().State(tc.from), raw, 0).Err(); err != nil {
@@ -141,6 +149,46 @@ func TestPrefetchedCaseIsUsedOnlyWhenItMatches(t *testing.T) {
 			}
 			if ok && (cs.Debtor != nil) != tc.p.Record.Found {
 				t.Fatalf("case debtor %v for a record found %v", cs.Debtor, tc.p.Record.Found)
+			}
+		})
+	}
+}
+
+// An event that is not a message (a reminder, a hand-back) locks the
+// conversation, reads its state and reads its case ahead in one round
+// trip, under the same rule as a message.
+func TestDeliverRunsOnTheCaseReadAhead(t *testing.T) {
+	tests := []struct {
+		name    string
+		state   dialogs.Conversation
+		want    string
+		lookups int32
+	}{
+		{"the state's debtor", dialogs.Conversation{ID: ana, Phone: ana, DebtorID: "bia"}, "Bia, 2 debts", 0},
+		{"the number's owner", dialogs.Conversation{ID: ana, Phone: ana}, "Ana, 1 debts", 0},
+		{"debtor_id only as a slot: looked up", dialogs.Conversation{ID: ana, Phone: ana, Slots: map[string]string{"debtor_id": "bia"}}, "Ana, 1 debts", 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, Options{})
+			h.bot.dialog = caseDialog{}
+			ctx := context.Background()
+			saveAnaAndBia(t, h)
+			raw, _ := json.Marshal(tc.state)
+			if err := h.redis.Client.Set(ctx, h.store.Keys().State(ana), raw, 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+			counter := &lookupCounter{}
+			h.redis.Client.AddHook(counter)
+			if err := h.bot.Deliver(ctx, ana, dialogs.Event{Kind: dialogs.EventTimeout, Channel: "simulator"}); err != nil {
+				t.Fatal(err)
+			}
+			if n := counter.n.Load(); n != tc.lookups {
+				t.Errorf("%d lookup round trips, want %d", n, tc.lookups)
+			}
+			msgs := h.transcript(ana)
+			if len(msgs) != 1 || msgs[0].Text != tc.want {
+				t.Fatalf("transcript %v, want one reply %q", lines(msgs), tc.want)
 			}
 		})
 	}

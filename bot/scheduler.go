@@ -445,16 +445,12 @@ func hasMark(c dialogs.Conversation, debtID, key string) bool {
 // step. It reports whether the event ran now.
 func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Event, key string, now time.Time) (bool, error) {
 	fired := false
-	err := s.b.withLock(ctx, conv, func(token string) error {
-		c, err := s.b.loadConversation(ctx, conv)
-		if err != nil {
-			return err
-		}
+	err := s.b.withConversation(ctx, conv, func(h hold, c dialogs.Conversation) error {
 		if hasMark(c, ev.DebtID, key) {
 			s.b.log.Info("reminder already sent; not repeating it", "debt", ev.DebtID, "step", key, "to", channels.MaskPhone(conv))
 			return nil
 		}
-		cs, err := s.b.lookupCase(ctx, c)
+		cs, err := s.b.caseFor(ctx, c, h.prefetch)
 		if err != nil {
 			return err
 		}
@@ -475,7 +471,7 @@ func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Eve
 		} else {
 			next.Slots[markSlot(ev.DebtID)] = key
 		}
-		if err := s.b.commitStep(ctx, next, token, "", nil, actions, now); err != nil {
+		if err := s.b.commitStep(ctx, next, h.token, "", nil, actions, now); err != nil {
 			return err
 		}
 		fired = true

@@ -202,19 +202,10 @@ func (b *Bot) inboundEvent(c *dialogs.Conversation, m storage.Message) *dialogs.
 	return &ev
 }
 
-// step runs the dialog and commits its result with the given transcript entries.
-func (b *Bot) step(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, token, raw string, msgs []storage.Message) error {
-	_, err := b.stepNext(ctx, c, ev, hold{token: token}, raw, msgs)
-	return err
-}
-
 func (b *Bot) stepNext(ctx context.Context, c dialogs.Conversation, ev dialogs.Event, h hold, raw string, msgs []storage.Message) (stepped, error) {
-	cs, ok := b.prefetchedCase(c, h.prefetch)
-	if !ok {
-		var err error
-		if cs, err = b.lookupCase(ctx, c); err != nil {
-			return stepped{}, err
-		}
+	cs, err := b.caseFor(ctx, c, h.prefetch)
+	if err != nil {
+		return stepped{}, err
 	}
 	commit, state, err := b.runStep(ctx, c, ev, cs, h, raw, msgs)
 	if err != nil {
@@ -441,6 +432,15 @@ func (b *Bot) caseOf(r storage.DebtorRecord) dialogs.Case {
 	return cs
 }
 
+// caseFor is the case of c: the one read ahead with its lock when that is
+// the one a lookup would find, else looked up.
+func (b *Bot) caseFor(ctx context.Context, c dialogs.Conversation, p *storage.CasePrefetch) (dialogs.Case, error) {
+	if cs, ok := b.prefetchedCase(c, p); ok {
+		return cs, nil
+	}
+	return b.lookupCase(ctx, c)
+}
+
 // prefetchedCase is the case read ahead with a conversation's lock, if it
 // is the one lookupCases would load for c: the debtor c names, or when it
 // names none, the owner of its number (read ahead by the conversation id).
@@ -459,16 +459,34 @@ func (b *Bot) prefetchedCase(c dialogs.Conversation, p *storage.CasePrefetch) (d
 // Deliver runs a non-message event (reminder due, payment confirmed, agent
 // hand-back…) through a conversation, under its lock.
 func (b *Bot) Deliver(ctx context.Context, conv string, ev dialogs.Event) error {
-	return b.withLock(ctx, conv, func(token string) error {
-		c, err := b.loadConversation(ctx, conv)
-		if err != nil {
-			return err
-		}
+	return b.withConversation(ctx, conv, func(h hold, c dialogs.Conversation) error {
 		if c.Channel == "" {
 			c.Channel = ev.Channel
 		}
-		return b.step(ctx, c, ev, token, "", nil)
+		_, err := b.stepNext(ctx, c, ev, h, "", nil)
+		return err
 	})
+}
+
+// withConversation runs f on a conversation under its lock, waiting for
+// another holder for up to the lease. One round trip takes the lock, reads
+// the state and reads the case ahead (h.prefetch, for caseFor).
+func (b *Bot) withConversation(ctx context.Context, conv string, f func(h hold, c dialogs.Conversation) error) error {
+	token := storage.NewID()
+	var begun storage.Begun
+	err := b.acquire(ctx, conv, func() (ok bool, err error) {
+		begun, err = b.store.BeginWithCase(ctx, conv, token, b.opts.LockTTL)
+		return begun.OK, err
+	})
+	if err != nil {
+		return err
+	}
+	defer b.unlock(ctx, conv, token)
+	c, err := decodeConversation(conv, begun.State)
+	if err != nil {
+		return err
+	}
+	return f(hold{token: token, prefetch: begun.Case}, c)
 }
 
 // Update changes a conversation's state under its lock (handoff claims,

@@ -28,24 +28,25 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0`)
 
 // beginScript locks one or more conversations (four keys each: lock,
-// inbox, state, phone index bucket; ARGV: the lease, the key prefix, then
-// a token and a number per conversation) and reads the inbox head and
-// state of each it locked. When a message waits it also reads ahead the
-// case its step needs (see CasePrefetch): the debtor the state names, or
-// else the owner of the number, with their debts. Four values per
+// inbox, state, phone index bucket; ARGV: the lease, the key prefix, "1" to
+// read cases ahead even with an empty inbox, then a token and a number per
+// conversation) and reads the inbox head and state of each it locked.
+// When a message waits (or on request) it also reads ahead the case a step
+// needs (see CasePrefetch): the debtor the state names, or else the owner
+// of the number, with their debts. Four values per
 // conversation: 1, head, state ("" when none) and the read-ahead, or
 // 0, "", "", {} when another worker holds it. The read-ahead is {} or
 // {source: "s" state or "p" phone, debtor id or "", loadcase's values...}.
 var beginScript = redis.NewScript(luaLoadCase + `
 local out = {}
-for c = 1, (#ARGV - 2) / 2 do
+for c = 1, (#ARGV - 3) / 2 do
   local k = (c - 1) * 4
-  local token, phone = ARGV[1 + 2 * c], ARGV[2 + 2 * c]
+  local token, phone = ARGV[2 + 2 * c], ARGV[3 + 2 * c]
   if redis.call('SET', KEYS[k+1], token, 'NX', 'PX', ARGV[1]) then
     local head = redis.call('LINDEX', KEYS[k+2], 0)
     local st = redis.call('GET', KEYS[k+3])
     local pre = {}
-    if head and phone ~= '' then
+    if (head or ARGV[3] == '1') and phone ~= '' then
       -- the state's first "debtor_id" key (a string value holds no bare
       -- quote); the client checks it is the top-level one
       local src, pid, at = 's', nil, st and string.find(st, '"debtor_id":"', 1, true)
@@ -93,12 +94,31 @@ func (s *Store) Begin(ctx context.Context, conv, token string, ttl time.Duration
 	return b[0], nil
 }
 
+// BeginWithCase is Begin for a step that is not an inbox message (a
+// reminder, a hand-back): it reads the case ahead whether a message waits
+// or not.
+func (s *Store) BeginWithCase(ctx context.Context, conv, token string, ttl time.Duration) (Begun, error) {
+	b, err := s.beginMany(ctx, []string{conv}, []string{token}, ttl, true)
+	if err != nil {
+		return Begun{}, err
+	}
+	return b[0], nil
+}
+
 // BeginMany is Begin for several conversations in one script run and round
 // trip, tokens[i] locking convs[i]. A conversation's id is its number.
 func (s *Store) BeginMany(ctx context.Context, convs, tokens []string, ttl time.Duration) ([]Begun, error) {
+	return s.beginMany(ctx, convs, tokens, ttl, false)
+}
+
+func (s *Store) beginMany(ctx context.Context, convs, tokens []string, ttl time.Duration, alwaysCase bool) ([]Begun, error) {
 	keys := make([]string, 0, 4*len(convs))
-	args := make([]any, 0, 2+2*len(convs))
-	args = append(args, ttl.Milliseconds(), s.keys.Prefix)
+	args := make([]any, 0, 3+2*len(convs))
+	always := "0"
+	if alwaysCase {
+		always = "1"
+	}
+	args = append(args, ttl.Milliseconds(), s.keys.Prefix, always)
 	for i, c := range convs {
 		keys = append(keys, s.keys.Lock(c), s.keys.Inbox(c), s.keys.State(c), s.keys.Index("phone", c))
 		args = append(args, tokens[i], c)

@@ -76,23 +76,26 @@ func TestDebtorsWithDebtsLoadsABatch(t *testing.T) {
 	}
 }
 
-// Locking a conversation with a message waiting also reads its case
-// ahead: the debtor its state names, else the owner of its number.
+// Locking a conversation with a message waiting (or for an event, with
+// BeginWithCase) also reads its case ahead: the debtor its state names,
+// else the owner of its number.
 func TestBeginReadsTheCaseAhead(t *testing.T) {
 	tests := []struct {
 		name  string
 		conv  string
 		state string // stored state ("": none)
 		inbox bool   // a message waits
+		event bool   // BeginWithCase (a reminder, a hand-back)
 		want  string // "source id: record", "" for nothing read ahead
 	}{
-		{"owner of the number", "+5511987650001", "", true, "p ana: true Ana NF-1:1000:open NF-2:2000:paid"},
-		{"hashed ids", "+5511987650003", "", true, "p demo-caio: true Caio NF-4:4000:open"},
-		{"unknown number", "+5511900000000", "", true, "p : false "},
-		{"the state's debtor", "+5511987650001", `{"id":"+5511987650001","debtor_id":"bia","state":"menu"}`, true, "s bia: true Bia NF-3:3000:open"},
-		{"the state names a debtor with no record", "+5511987650001", `{"id":"+5511987650001","debtor_id":"zz9","state":"menu"}`, true, "s zz9: false "},
-		{"an escaped id is not guessed", "+5511987650001", `{"id":"+5511987650001","debtor_id":"b\"x","state":"menu"}`, true, "p ana: true Ana NF-1:1000:open NF-2:2000:paid"},
-		{"empty inbox: nothing read", "+5511987650001", "", false, ""},
+		{"owner of the number", "+5511987650001", "", true, false, "p ana: true Ana NF-1:1000:open NF-2:2000:paid"},
+		{"hashed ids", "+5511987650003", "", true, false, "p demo-caio: true Caio NF-4:4000:open"},
+		{"unknown number", "+5511900000000", "", true, false, "p : false "},
+		{"the state's debtor", "+5511987650001", `{"id":"+5511987650001","debtor_id":"bia","state":"menu"}`, true, false, "s bia: true Bia NF-3:3000:open"},
+		{"the state names a debtor with no record", "+5511987650001", `{"id":"+5511987650001","debtor_id":"zz9","state":"menu"}`, true, false, "s zz9: false "},
+		{"an escaped id is not guessed", "+5511987650001", `{"id":"+5511987650001","debtor_id":"b\"x","state":"menu"}`, true, false, "p ana: true Ana NF-1:1000:open NF-2:2000:paid"},
+		{"empty inbox: nothing read", "+5511987650001", "", false, false, ""},
+		{"empty inbox, an event: read", "+5511987650002", `{"id":"+5511987650002","debtor_id":"bia","state":"menu"}`, false, true, "s bia: true Bia NF-3:3000:open"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,7 +111,11 @@ func TestBeginReadsTheCaseAhead(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			b, err := st.Begin(ctx, tc.conv, "tok", time.Minute)
+			begin := st.Begin
+			if tc.event {
+				begin = st.BeginWithCase
+			}
+			b, err := begin(ctx, tc.conv, "tok", time.Minute)
 			if err != nil || !b.OK || string(b.State) != tc.state {
 				t.Fatalf("begin: %+v, %v", b, err)
 			}
