@@ -54,10 +54,13 @@ func (l *lookupCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 	}
 }
 
-// saveAnaAndBia stores Ana (who owns the number ana, one debt) and Bia
-// (no number, two debts).
-func saveAnaAndBia(t *testing.T, h *harness) {
+// newCaseHarness is a harness whose dialog answers with the case it got,
+// with Ana (who owns the number ana, one debt) and Bia (no number, two
+// debts) stored.
+func newCaseHarness(t *testing.T) *harness {
 	t.Helper()
+	h := newHarness(t, Options{})
+	h.bot.dialog = caseDialog{}
 	ctx := context.Background()
 	for _, d := range []dialogs.Debtor{{ID: "ana", Name: "Ana", Phones: []string{ana}}, {ID: "bia", Name: "Bia"}} {
 		if err := h.store.SaveDebtor(ctx, d); err != nil {
@@ -68,6 +71,16 @@ func saveAnaAndBia(t *testing.T, h *harness) {
 		if err := h.store.SaveDebt(ctx, d); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return h
+}
+
+// setState stores a conversation's state as a step would have left it.
+func (h *harness) setState(conv string, c dialogs.Conversation) {
+	h.t.Helper()
+	raw, _ := json.Marshal(c)
+	if err := h.redis.Client.Set(context.Background(), h.store.Keys().State(conv), raw, 0).Err(); err != nil {
+		h.t.Fatal(err)
 	}
 }
 
@@ -92,15 +105,9 @@ func TestStepsRunOnTheDebtorALookupWouldFind(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, Options{})
-			h.bot.dialog = caseDialog{}
-			ctx := context.Background()
-			saveAnaAndBia(t, h)
+			h := newCaseHarness(t)
 			if tc.state != nil {
-				raw, _ := json.Marshal(tc.state)
-				if err := h.redis.Client.Set(ctx, h.store.Keys().State(tc.from), raw, 0).Err(); err != nil {
-					t.Fatal(err)
-				}
+				h.setState(tc.from, *tc.state)
 			}
 			for i := range tc.messages { // queued before the workers start: one drain
 				h.accept(tc.from, fmt.Sprint("oi ", i), fmt.Sprint("SM-", i))
@@ -170,17 +177,11 @@ func TestDeliverRunsOnTheCaseReadAhead(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, Options{})
-			h.bot.dialog = caseDialog{}
-			ctx := context.Background()
-			saveAnaAndBia(t, h)
-			raw, _ := json.Marshal(tc.state)
-			if err := h.redis.Client.Set(ctx, h.store.Keys().State(ana), raw, 0).Err(); err != nil {
-				t.Fatal(err)
-			}
+			h := newCaseHarness(t)
+			h.setState(ana, tc.state)
 			counter := &lookupCounter{}
 			h.redis.Client.AddHook(counter)
-			if err := h.bot.Deliver(ctx, ana, dialogs.Event{Kind: dialogs.EventTimeout, Channel: "simulator"}); err != nil {
+			if err := h.bot.Deliver(context.Background(), ana, dialogs.Event{Kind: dialogs.EventTimeout, Channel: "simulator"}); err != nil {
 				t.Fatal(err)
 			}
 			if n := counter.n.Load(); n != tc.lookups {

@@ -174,11 +174,14 @@ type job struct {
 func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (time.Time, error) {
 	st := s.b.store
 	debt, rs, debtor, found, err := st.DebtForReminder(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && !found {
+	if errors.Is(err, storage.ErrNotFound) { // the debt is gone
 		return time.Time{}, nil
 	}
 	if err != nil {
 		return time.Time{}, err
+	}
+	if !found { // so is its debtor's record
+		return time.Time{}, nil
 	}
 	if rs.Stopped != "" || (debt.Status != dialogs.DebtOpen && debt.Status != dialogs.DebtAgreement && debt.Status != "") {
 		return time.Time{}, nil

@@ -32,17 +32,30 @@ func (b *Bot) handleConversation(ctx context.Context, conv string, ids []string)
 	if conv == "" {
 		return b.store.Ack(ctx, b.store.Keys().Inbound(), groupWorkers, ids...)
 	}
-	token := storage.NewID()
-	var begun storage.Begun
-	err := b.acquire(ctx, conv, func() (ok bool, err error) {
-		begun, err = b.store.Begin(ctx, conv, token, b.opts.LockTTL)
-		return begun.OK, err
-	})
+	token, begun, err := b.begin(ctx, conv, false)
 	if err != nil {
 		return err
 	}
 	h := hold{token: token, release: &storage.InboundEntry{Group: groupWorkers, IDs: ids}, prefetch: begun.Case}
 	return b.drainHeld(ctx, conv, h, begun.Head, begun.State)
+}
+
+// begin takes a conversation's lock with a new token, waiting for another
+// holder for up to the lease, in the round trip that reads its inbox head
+// and state and reads its case ahead (for a waiting message, or always
+// when withCase: an event's step).
+func (b *Bot) begin(ctx context.Context, conv string, withCase bool) (token string, begun storage.Begun, err error) {
+	token = storage.NewID()
+	try := b.store.Begin
+	if withCase {
+		try = b.store.BeginWithCase
+	}
+	err = b.acquire(ctx, conv, func() (bool, error) {
+		var err error
+		begun, err = try(ctx, conv, token, b.opts.LockTTL)
+		return begun.OK, err
+	})
+	return token, begun, err
 }
 
 // drainHeld drains a conversation this worker has locked and then releases
@@ -472,12 +485,7 @@ func (b *Bot) Deliver(ctx context.Context, conv string, ev dialogs.Event) error 
 // another holder for up to the lease. One round trip takes the lock, reads
 // the state and reads the case ahead (h.prefetch, for caseFor).
 func (b *Bot) withConversation(ctx context.Context, conv string, f func(h hold, c dialogs.Conversation) error) error {
-	token := storage.NewID()
-	var begun storage.Begun
-	err := b.acquire(ctx, conv, func() (ok bool, err error) {
-		begun, err = b.store.BeginWithCase(ctx, conv, token, b.opts.LockTTL)
-		return begun.OK, err
-	})
+	token, begun, err := b.begin(ctx, conv, true)
 	if err != nil {
 		return err
 	}
