@@ -87,18 +87,18 @@ type CasePrefetch struct {
 // inbox head and state (and reads ahead the head's case). OK is false when
 // another worker holds the lock.
 func (s *Store) Begin(ctx context.Context, conv, token string, ttl time.Duration) (Begun, error) {
-	b, err := s.BeginMany(ctx, []string{conv}, []string{token}, ttl)
-	if err != nil {
-		return Begun{}, err
-	}
-	return b[0], nil
+	return s.beginOne(ctx, conv, token, ttl, false)
 }
 
 // BeginWithCase is Begin for a step that is not an inbox message (a
 // reminder, a hand-back): it reads the case ahead whether a message waits
 // or not.
 func (s *Store) BeginWithCase(ctx context.Context, conv, token string, ttl time.Duration) (Begun, error) {
-	b, err := s.beginMany(ctx, []string{conv}, []string{token}, ttl, true)
+	return s.beginOne(ctx, conv, token, ttl, true)
+}
+
+func (s *Store) beginOne(ctx context.Context, conv, token string, ttl time.Duration, alwaysCase bool) (Begun, error) {
+	b, err := s.beginMany(ctx, []string{conv}, []string{token}, ttl, alwaysCase)
 	if err != nil {
 		return Begun{}, err
 	}
