@@ -114,7 +114,7 @@ var realRedisDown atomic.Bool
 
 // realRedis is the real server of REDIS_URL (or 127.0.0.1:6379) with a key
 // prefix for this test, cleaned up after it; nil when none answers.
-func realRedis(t *testing.T) (redis.UniversalClient, string) {
+func realRedis(t testing.TB) (redis.UniversalClient, string) {
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
 		url = "redis://127.0.0.1:6379/0"
