@@ -39,12 +39,10 @@ func (b *Bot) Accept(ctx context.Context, in channels.Inbound) error {
 // (channels.Sink) and, for a WhatsApp message that failed for good, triggers
 // the SMS fallback when the message carries one.
 func (b *Bot) UpdateStatus(ctx context.Context, st channels.StatusUpdate) error {
-	conv, msgID, ok, err := b.store.LookupProviderID(ctx, st.Channel, st.ProviderID)
-	if err != nil {
+	// parked when the callback beat our own record of the send, which hands it back
+	conv, msgID, ok, err := b.store.StatusTarget(ctx, st.Channel, st.ProviderID, strings.ToLower(st.Status), st.ErrorCode)
+	if err != nil || !ok {
 		return err
-	}
-	if !ok { // the callback beat our own record of the send: keep it for then
-		return b.store.ParkStatus(ctx, st.Channel, st.ProviderID, strings.ToLower(st.Status), st.ErrorCode)
 	}
 	return b.applyStatus(ctx, conv, msgID, st)
 }

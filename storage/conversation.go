@@ -100,6 +100,9 @@ func (s *Store) LoadState(ctx context.Context, conv string) ([]byte, error) {
 var commitScript = redis.NewScript(`
 local out, acks = {}, {}
 local i = 2
+-- a change notification nobody receives is skipped: no console watching
+-- (PUBLISH would reach no one, and replicas would get it all the same)
+local watched = redis.call('PUBSUB', 'NUMSUB', KEYS[3])[2] > 0
 for c = 1, tonumber(ARGV[1]) do
   local k = 6 + (c - 1) * 5
   local lock, inbox = KEYS[k+1], KEYS[k+2]
@@ -130,7 +133,7 @@ for c = 1, tonumber(ARGV[1]) do
     for j = a0, a0 + na - 1 do redis.call('XADD', KEYS[4], '*', 'c', conv, 'a', ARGV[j]) end
     redis.call('ZADD', KEYS[2], at, conv)
     if nudge > 0 then redis.call('ZADD', KEYS[5], nudge, conv) elseif nudge < 0 then redis.call('ZREM', KEYS[5], conv) end
-    redis.call('PUBLISH', KEYS[3], conv)
+    if watched then redis.call('PUBLISH', KEYS[3], conv) end
     local head = redis.call('LINDEX', inbox, 0)
     if head then
       out[#out+1] = 2; out[#out+1] = head
@@ -336,9 +339,32 @@ func (s *Store) SetStatus(ctx context.Context, conv, msgID, status, errorCode st
 	return n == 1, nil
 }
 
-// LookupProviderID finds the conversation and message of a provider id.
-func (s *Store) LookupProviderID(ctx context.Context, channel, providerID string) (conv, msgID string, ok bool, err error) {
-	v, err := s.rdb.Get(ctx, s.keys.ProviderIndex(channel, providerID)).Result()
+// A provider id's key (Keys.ProviderIndex) holds "conv|msg id" once the
+// send is recorded. A status callback that beats the record (fast
+// providers call back before their API call returns) is parked in the same
+// key, as parkMark + "status|code" entries, and the send record takes them
+// with its SET … GET: whichever of the two comes second sees the other, so
+// no status is lost between a lookup and a park.
+const parkMark = "\x00"
+
+// statusOrParkScript answers the index of KEYS[1], or else parks ARGV[1]
+// ("status|code") there for ARGV[2] ms and answers false.
+var statusOrParkScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v and string.byte(v, 1) ~= 0 then return v end
+redis.call('APPEND', KEYS[1], '\0' .. ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return false`)
+
+// parkTTL is how long a parked status waits for its send record.
+const parkTTL = time.Hour
+
+// StatusTarget finds the conversation and message of a provider id for a
+// status callback; when the send is not recorded yet it parks the status
+// (status|errorCode) for the record to hand back (SentMany), and ok is false.
+func (s *Store) StatusTarget(ctx context.Context, channel, providerID, status, errorCode string) (conv, msgID string, ok bool, err error) {
+	v, err := statusOrParkScript.Run(ctx, s.rdb, []string{s.keys.ProviderIndex(channel, providerID)},
+		status+"|"+errorCode, parkTTL.Milliseconds()).Text()
 	if errors.Is(err, redis.Nil) {
 		return "", "", false, nil
 	}
@@ -347,6 +373,17 @@ func (s *Store) LookupProviderID(ctx context.Context, channel, providerID string
 	}
 	conv, msgID, _ = strings.Cut(v, "|")
 	return conv, msgID, true, nil
+}
+
+// parkedStatuses splits a provider id key's parked value into its entries.
+func parkedStatuses(v string) []string {
+	var out []string
+	for _, e := range strings.Split(v, parkMark) {
+		if e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Conversations lists conversation ids by last activity, newest first.
@@ -378,15 +415,4 @@ func (s *Store) getHashJSON(ctx context.Context, key, field string, v any) error
 		return fmt.Errorf("load %s: %w", key, err)
 	}
 	return json.Unmarshal(b, v)
-}
-
-// ParkStatus keeps a status callback that arrived before the send result
-// was recorded (fast providers call back before the API call returns).
-func (s *Store) ParkStatus(ctx context.Context, channel, providerID, status, errorCode string) error {
-	key := s.keys.ParkedStatus(channel, providerID)
-	pipe := s.rdb.TxPipeline()
-	pipe.RPush(ctx, key, status+"|"+errorCode)
-	pipe.Expire(ctx, key, time.Hour)
-	_, err := pipe.Exec(ctx)
-	return err
 }

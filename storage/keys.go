@@ -81,8 +81,3 @@ func (k Keys) InvoiceIndex(creditor, invoice string) string {
 // Actions is the stream of dialog actions other than sends (handoff,
 // promise, agreement, reminders…), written in the same commit as the step.
 func (k Keys) Actions() string { return k.Prefix + ":actions" }
-
-// ParkedStatus holds statuses that arrived before their provider id was indexed.
-func (k Keys) ParkedStatus(channel, providerID string) string {
-	return k.Prefix + ":pid-parked:" + channel + ":" + providerID
-}

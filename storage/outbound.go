@@ -164,22 +164,24 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 }
 
 // sentScript records one or more sends (global keys: events, outbound
-// stream; then three per send: provider index, status hash, parked
-// statuses). ARGV: the provider index's TTL and the group, then seven per
-// send. It returns the parked statuses of each send, in order. The status
-// field it writes is also the message's "sent" mark (SendStates).
+// stream; then two per send: provider index, status hash). ARGV: the
+// provider index's TTL and the group, then seven per send. It returns,
+// per send in order, the statuses parked at its provider id before (see
+// parkMark), or false. The status field it writes is also the message's
+// "sent" mark (SendStates).
 var sentScript = redis.NewScript(`
 local out, entries = {}, {}
 local i = 3
+local watched = redis.call('PUBSUB', 'NUMSUB', KEYS[1])[2] > 0 -- as in commitScript
 for c = 1, (#ARGV - 2) / 7 do
-  local k = 2 + (c - 1) * 3
+  local k = 2 + (c - 1) * 2
   local pid, index, msg, rank, status, conv, entry = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
   i = i + 7
-  local parked = {}
+  local parked = false
   if pid ~= '' then
-    redis.call('SET', KEYS[k+1], index, 'PX', ARGV[1])
-    -- all of them (a message gets a handful of statuses); nil when none
-    parked = redis.call('LPOP', KEYS[k+3], 10000) or {}
+    -- the index, taking the statuses parked there (a redelivered record finds its own index)
+    local old = redis.call('SET', KEYS[k+1], index, 'PX', ARGV[1], 'GET')
+    if old and string.byte(old, 1) == 0 then parked = old end
   end
   -- a first status (the common case) in one call, else kept only if it ranks higher
   local st = rank .. '|' .. status .. '|'
@@ -191,7 +193,7 @@ for c = 1, (#ARGV - 2) / 7 do
       changed = true
     end
   end
-  if changed then redis.call('PUBLISH', KEYS[1], conv) end
+  if changed and watched then redis.call('PUBLISH', KEYS[1], conv) end
   entries[#entries+1] = entry
   out[#out+1] = parked
 end
@@ -222,14 +224,13 @@ func (s *Store) Sent(ctx context.Context, o Outbound, providerID, status, group,
 // SentMany records several sends in one script run and round trip; it
 // returns each one's parked statuses.
 func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) ([][]string, error) {
-	keys := make([]string, 0, 2+3*len(recs))
+	keys := make([]string, 0, 2+2*len(recs))
 	keys = append(keys, s.keys.Events(), s.keys.Outbound())
 	args := make([]any, 0, 2+7*len(recs))
 	args = append(args, (30 * 24 * time.Hour).Milliseconds(), group)
 	for _, r := range recs {
 		o := r.Message
-		keys = append(keys, s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID),
-			s.keys.ParkedStatus(o.Channel, r.ProviderID))
+		keys = append(keys, s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID))
 		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID)
 	}
 	res, err := s.runBatch(ctx, sentScript, keys, args, len(recs), 1, "record send")
@@ -238,11 +239,8 @@ func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) (
 	}
 	out := make([][]string, len(recs))
 	for i, v := range res {
-		list, _ := v.([]any)
-		for _, p := range list {
-			if str, ok := p.(string); ok {
-				out[i] = append(out[i], str)
-			}
+		if parked, ok := v.(string); ok {
+			out[i] = parkedStatuses(parked)
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/storage"
@@ -18,8 +19,8 @@ func TestSentHandsBackParkedStatusesOnce(t *testing.T) {
 	st, ctx, conv := r.Store(), context.Background(), "+5511987650001"
 	o := storage.Outbound{Outbound: channels.Outbound{ID: "m1", Channel: channels.SMS, To: conv, ConversationID: conv}}
 	for _, s := range []string{channels.StatusDelivered, channels.StatusRead} {
-		if err := st.ParkStatus(ctx, channels.SMS, "SMx", s, ""); err != nil {
-			t.Fatal(err)
+		if _, _, found, err := st.StatusTarget(ctx, channels.SMS, "SMx", s, ""); err != nil || found {
+			t.Fatalf("status %s before the send record: found %v, err %v; want parked", s, found, err)
 		}
 	}
 	parked, err := st.Sent(ctx, o, "SMx", channels.StatusSent, "senders", "0-1")
@@ -29,8 +30,19 @@ func TestSentHandsBackParkedStatusesOnce(t *testing.T) {
 	if want := []string{"delivered|", "read|"}; !slices.Equal(parked, want) {
 		t.Fatalf("parked statuses %q, want %q", parked, want)
 	}
-	if n := r.Client.Exists(ctx, st.Keys().ParkedStatus(channels.SMS, "SMx")).Val(); n != 0 {
-		t.Fatal("the parked statuses were kept after being handed back")
+	index := st.Keys().ProviderIndex(channels.SMS, "SMx")
+	if got := r.Client.Get(ctx, index).Val(); got != conv+"|m1" {
+		t.Fatalf("provider index %q after the record, want %q (parked statuses handed back, not kept)", got, conv+"|m1")
+	}
+	if ttl := r.Client.PTTL(ctx, index).Val(); ttl < 29*24*time.Hour {
+		t.Fatalf("provider index TTL %v, want the index's 30 days, not the parking hour", ttl)
+	}
+	// a callback after the record finds its message and parks nothing
+	if c, m, found, err := st.StatusTarget(ctx, channels.SMS, "SMx", channels.StatusRead, ""); err != nil || !found || c != conv || m != "m1" {
+		t.Fatalf("status after the record: %q %q found %v err %v", c, m, found, err)
+	}
+	if got := r.Client.Get(ctx, index).Val(); got != conv+"|m1" {
+		t.Fatalf("provider index %q after a found status, want it unchanged", got)
 	}
 	steps := []struct {
 		status, want string
