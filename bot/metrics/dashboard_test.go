@@ -38,7 +38,7 @@ func TestDashboardUsesKnownMetrics(t *testing.T) {
 		known[f.GetName()] = true
 	}
 	descs := make(chan *prometheus.Desc, 32)
-	NewQueues(nil, nil, "", nil).Describe(descs)
+	NewQueues(nil, Sources{}, nil).Describe(descs)
 	close(descs)
 	fq := regexp.MustCompile(`fqName: "([a-z_]+)"`)
 	for d := range descs {

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
 )
 
@@ -105,44 +106,113 @@ func TestHooksMoveCounters(t *testing.T) {
 func TestQueuesReadDepthAndLagFromRedis(t *testing.T) {
 	r := redistest.New(t)
 	ctx := context.Background()
-	in, out, retry := r.Prefix+":in", r.Prefix+":out", r.Prefix+":out:retry"
+	st := r.Store()
+	k := st.Keys()
 	rdb := r.Client
-	if err := rdb.XGroupCreateMkStream(ctx, in, "workers", "0").Err(); err != nil {
+	now := time.Now().Truncate(time.Millisecond)
+	if err := rdb.XGroupCreateMkStream(ctx, k.Inbound(), "workers", "0").Err(); err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().Add(-90 * time.Second).UnixMilli()
+	old := now.Add(-90 * time.Second).UnixMilli()
 	for i := range 3 {
-		if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: in, ID: itoa(old+int64(i)) + "-0", Values: []any{"c", "+5511987650001"}}).Err(); err != nil {
+		if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: k.Inbound(), ID: itoa(old+int64(i)) + "-0", Values: []any{"c", "+5511987650001"}}).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// One consumer takes two of the three: pending 2, waiting 1.
-	if err := rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "workers", Consumer: "w1", Streams: []string{in, ">"}, Count: 2}).Err(); err != nil {
+	if err := rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "workers", Consumer: "w1", Streams: []string{k.Inbound(), ">"}, Count: 2}).Err(); err != nil {
 		t.Fatal(err)
 	}
-	rdb.ZAdd(ctx, retry, redis.Z{Score: float64(time.Now().Add(-5 * time.Second).UnixMilli()), Member: "a"},
-		redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "b"})
-
-	q := NewQueues(rdb, []Stream{{Name: "in", Key: in, Group: "workers"}, {Name: "out", Key: out, Group: "senders"}}, retry,
-		func() []ChannelState { return []ChannelState{{Name: "sms", State: "configured", Ready: true}} })
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(q)
-	check := func(name string, labels map[string]string, lo, hi float64) {
+	zadd := func(key string, at time.Time, member string) {
 		t.Helper()
-		got, ok := value(t, reg, name, labels)
-		if !ok || got < lo || got > hi {
-			t.Errorf("%s%v = %v (found %v), want in [%v, %v]", name, labels, got, ok, lo, hi)
+		if err := rdb.ZAdd(ctx, key, redis.Z{Score: float64(at.UnixMilli()), Member: member}).Err(); err != nil {
+			t.Fatal(err)
 		}
 	}
-	check("quita_queue_length", map[string]string{"stream": "in"}, 3, 3)
-	check("quita_queue_pending", map[string]string{"stream": "in"}, 2, 2)
-	check("quita_queue_oldest_age_seconds", map[string]string{"stream": "in"}, 85, 3600)
-	check("quita_queue_oldest_pending_age_seconds", map[string]string{"stream": "in"}, 85, 3600)
-	check("quita_queue_length", map[string]string{"stream": "out"}, 0, 0) // missing stream and group: zero, not an error
-	check("quita_outbound_retry_waiting", nil, 2, 2)
-	check("quita_outbound_retry_overdue_seconds", nil, 4, 3600)
-	check("quita_redis_up", nil, 1, 1)
-	check("quita_channel_ready", map[string]string{"channel": "sms", "state": "configured"}, 1, 1)
+	zadd(k.OutboundRetry(), now.Add(-5*time.Second), "a")
+	zadd(k.OutboundRetry(), now.Add(time.Hour), "b")
+	// Reminders: two due (the older 40 minutes late), one tomorrow.
+	zadd(k.Schedule(), now.Add(-40*time.Minute), "debt1")
+	zadd(k.Schedule(), now.Add(-time.Second), "debt2")
+	zadd(k.Schedule(), now.Add(24*time.Hour), "debt3")
+	// Handoffs: an urgent one queued 10 minutes ago is served first, but the
+	// normal one has waited 3 hours: the oldest wait is the normal one's.
+	for conv, h := range map[string]struct {
+		priority int
+		since    time.Time
+	}{"+5511900000001": {dialogs.PriorityUrgent, now.Add(-10 * time.Minute)}, "+5511900000002": {dialogs.PriorityNormal, now.Add(-3 * time.Hour)}} {
+		if err := st.IndexHandoff(ctx, conv, storage.HandoffIndex{Status: "queued", Priority: h.priority, Since: h.since}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rdb.RPush(ctx, k.DeadLetters(), `{"conversation":"+5511987650001","raw":"{"}`, `{"conversation":"+5511987650002","raw":"x"}`).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	q := NewQueues(rdb, SourcesFor(k), func() []ChannelState { return []ChannelState{{Name: "sms", State: "configured", Ready: true}} })
+	q.now = func() time.Time { return now }
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(q)
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"quita_queue_length", map[string]string{"stream": "in"}, 3},
+		{"quita_queue_pending", map[string]string{"stream": "in"}, 2},
+		{"quita_queue_oldest_age_seconds", map[string]string{"stream": "in"}, 90},
+		{"quita_queue_oldest_pending_age_seconds", map[string]string{"stream": "in"}, 90},
+		{"quita_queue_length", map[string]string{"stream": "out"}, 0}, // missing stream and group: zero, not an error
+		{"quita_queue_oldest_age_seconds", map[string]string{"stream": "actions"}, 0},
+		{"quita_outbound_retry_waiting", nil, 2},
+		{"quita_outbound_retry_overdue_seconds", nil, 5},
+		{"quita_dead_letters", nil, 2},
+		{"quita_reminders_due", nil, 2},
+		{"quita_reminders_overdue_seconds", nil, 2400},
+		{"quita_handoff_queue_length", nil, 2},
+		{"quita_handoff_oldest_wait_seconds", nil, 3 * 3600},
+		{"quita_redis_up", nil, 1},
+		{"quita_channel_ready", map[string]string{"channel": "sms", "state": "configured"}, 1},
+	} {
+		if got, ok := value(t, reg, c.name, c.labels); !ok || got != c.want {
+			t.Errorf("%s%v = %v (found %v), want %v", c.name, c.labels, got, ok, c.want)
+		}
+	}
+}
+
+// With nothing waiting every age is 0, not the age of some old key.
+func TestQueuesReportZeroWhenIdle(t *testing.T) {
+	r := redistest.New(t)
+	k := r.Store().Keys()
+	zadd := redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "later"}
+	if err := r.Client.ZAdd(context.Background(), k.Schedule(), zadd).Err(); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewQueues(r.Client, SourcesFor(k), nil))
+	for _, name := range []string{"quita_queue_oldest_age_seconds", "quita_outbound_retry_overdue_seconds", "quita_dead_letters",
+		"quita_reminders_due", "quita_reminders_overdue_seconds", "quita_handoff_oldest_wait_seconds"} {
+		if got, ok := value(t, reg, name, nil); !ok || got != 0 {
+			t.Errorf("%s = %v (found %v), want 0", name, got, ok)
+		}
+	}
+}
+
+// An unreachable Redis reports quita_redis_up 0 and no queue figures, so
+// that zeros never pass for an empty queue during an outage.
+func TestQueuesWithoutRedisReportOnlyDown(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1})
+	defer rdb.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewQueues(rdb, SourcesFor(storage.Keys{Prefix: "quita"}), nil))
+	if got, ok := value(t, reg, "quita_redis_up", nil); !ok || got != 0 {
+		t.Errorf("quita_redis_up = %v (found %v), want 0", got, ok)
+	}
+	for _, name := range []string{"quita_queue_length", "quita_dead_letters", "quita_reminders_overdue_seconds"} {
+		if got, ok := value(t, reg, name, nil); ok {
+			t.Errorf("%s = %v reported while Redis is down", name, got)
+		}
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -28,40 +28,53 @@ type ChannelState struct {
 // the figures are the shared queues' own, whichever process answers.
 type Queues struct {
 	rdb      redis.UniversalClient
-	streams  []Stream
-	retryKey string
+	src      Sources
 	channels func() []ChannelState
 	now      func() time.Time
 	timeout  time.Duration
 
 	length, pending, oldest, oldestPending, retry, retryOverdue, up, channelUp *prometheus.Desc
+	dead, remindersDue, remindersOverdue, handoffWaiting, handoffOldest        *prometheus.Desc
 }
 
 // NewQueues returns the collector; channels may be nil.
-func NewQueues(rdb redis.UniversalClient, streams []Stream, retryKey string, channels func() []ChannelState) *Queues {
-	return &Queues{rdb: rdb, streams: streams, retryKey: retryKey, channels: channels, now: time.Now, timeout: 2 * time.Second,
-		length:  prometheus.NewDesc("quita_queue_length", "Entries in a stream (XLEN): waiting plus in flight; acknowledged entries are deleted.", []string{"stream"}, nil),
-		pending: prometheus.NewDesc("quita_queue_pending", "Entries delivered to a consumer and not yet acknowledged (XPENDING).", []string{"stream"}, nil),
-		oldest: prometheus.NewDesc("quita_queue_oldest_age_seconds",
-			"Age of the oldest entry still in a stream: the queue's lag (0 when empty).", []string{"stream"}, nil),
-		oldestPending: prometheus.NewDesc("quita_queue_oldest_pending_age_seconds",
-			"Age of the oldest delivered but unacknowledged entry (0 when none).", []string{"stream"}, nil),
-		retry:        prometheus.NewDesc("quita_outbound_retry_waiting", "Outbound messages waiting for a retry or an allowed moment (ZCARD out:retry).", nil, nil),
-		retryOverdue: prometheus.NewDesc("quita_outbound_retry_overdue_seconds", "How late the most overdue retry is (0 when none is due).", nil, nil),
-		up:           prometheus.NewDesc("quita_redis_up", "1 when the queue figures could be read from Redis at this scrape.", nil, nil),
-		channelUp: prometheus.NewDesc("quita_channel_ready", "1 when a channel is connected and ready (as /readyz reports it).",
-			[]string{"channel", "state"}, nil),
+func NewQueues(rdb redis.UniversalClient, src Sources, channels func() []ChannelState) *Queues {
+	gauge := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, nil)
+	}
+	return &Queues{rdb: rdb, src: src, channels: channels, now: time.Now, timeout: 2 * time.Second,
+		length:  gauge("quita_queue_length", "Entries in a stream (XLEN): waiting plus in flight; acknowledged entries are deleted.", "stream"),
+		pending: gauge("quita_queue_pending", "Entries delivered to a consumer and not yet acknowledged (XPENDING).", "stream"),
+		oldest: gauge("quita_queue_oldest_age_seconds",
+			"Age of the oldest entry still in a stream: the queue's lag (0 when empty).", "stream"),
+		oldestPending: gauge("quita_queue_oldest_pending_age_seconds",
+			"Age of the oldest delivered but unacknowledged entry (0 when none).", "stream"),
+		retry:        gauge("quita_outbound_retry_waiting", "Outbound messages waiting for a retry or an allowed moment (ZCARD out:retry)."),
+		retryOverdue: gauge("quita_outbound_retry_overdue_seconds", "How late the most overdue retry is (0 when none is due)."),
+		dead:         gauge("quita_dead_letters", "Inbound entries that could not be decoded and were moved aside (LLEN dead); an operator empties the list."),
+		remindersDue: gauge("quita_reminders_due", "Debts whose reminder consideration is due and not yet claimed by a scheduler (ZCOUNT sched -inf now)."),
+		remindersOverdue: gauge("quita_reminders_overdue_seconds",
+			"How late the most overdue reminder consideration is (0 when none is due)."),
+		handoffWaiting: gauge("quita_handoff_queue_length", "Conversations waiting for a person (ZCARD handoff:queue)."),
+		handoffOldest: gauge("quita_handoff_oldest_wait_seconds",
+			"How long the longest-waiting queued conversation has waited for a person (0 when none)."),
+		up: gauge("quita_redis_up", "1 when the queue figures could be read from Redis at this scrape."),
+		channelUp: gauge("quita_channel_ready", "1 when a channel is connected and ready (as /readyz reports it).",
+			"channel", "state"),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (q *Queues) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{q.length, q.pending, q.oldest, q.oldestPending, q.retry, q.retryOverdue, q.up, q.channelUp} {
+	for _, d := range []*prometheus.Desc{q.length, q.pending, q.oldest, q.oldestPending, q.retry, q.retryOverdue,
+		q.dead, q.remindersDue, q.remindersOverdue, q.handoffWaiting, q.handoffOldest, q.up, q.channelUp} {
 		ch <- d
 	}
 }
 
-// Collect implements prometheus.Collector: one pipelined round trip.
+// Collect implements prometheus.Collector: one pipelined round trip
+// (ReadFigures). When Redis cannot be read, only quita_redis_up (0) and the
+// channels are reported, so that stale-looking zeros never hide an outage.
 func (q *Queues) Collect(ch chan<- prometheus.Metric) {
 	if q.channels != nil {
 		for _, c := range q.channels() {
@@ -70,54 +83,27 @@ func (q *Queues) Collect(ch chan<- prometheus.Metric) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), q.timeout)
 	defer cancel()
-	pipe := q.rdb.Pipeline()
-	type cmds struct {
-		xlen    *redis.IntCmd
-		pending *redis.XPendingCmd
-		first   *redis.XMessageSliceCmd
+	f, err := ReadFigures(ctx, q.rdb, q.src, q.now())
+	ch <- prometheus.MustNewConstMetric(q.up, prometheus.GaugeValue, b2f(err == nil))
+	if err != nil {
+		return
 	}
-	cs := make([]cmds, len(q.streams))
-	for i, s := range q.streams {
-		cs[i] = cmds{pipe.XLen(ctx, s.Key), pipe.XPending(ctx, s.Key, s.Group), pipe.XRangeN(ctx, s.Key, "-", "+", 1)}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	zcard := pipe.ZCard(ctx, q.retryKey)
-	due := pipe.ZRangeWithScores(ctx, q.retryKey, 0, 0)
-	_, _ = pipe.Exec(ctx) // each command's error is checked below: a missing group is not a failure
-	now := q.now()
-	ok := zcard.Err() == nil
-	for i, s := range q.streams {
-		c := cs[i]
-		if c.xlen.Err() != nil {
-			ok = false
-			continue
-		}
-		ch <- prometheus.MustNewConstMetric(q.length, prometheus.GaugeValue, float64(c.xlen.Val()), s.Name)
-		var pend, pendAge float64
-		if p, err := c.pending.Result(); err == nil {
-			pend = float64(p.Count)
-			if p.Count > 0 {
-				pendAge = age(p.Lower, now)
-			}
-		} else if !isNoGroup(err) {
-			ok = false
-		}
-		ch <- prometheus.MustNewConstMetric(q.pending, prometheus.GaugeValue, pend, s.Name)
-		ch <- prometheus.MustNewConstMetric(q.oldestPending, prometheus.GaugeValue, pendAge, s.Name)
-		var oldest float64
-		if msgs, err := c.first.Result(); err == nil && len(msgs) > 0 {
-			oldest = age(msgs[0].ID, now)
-		}
-		ch <- prometheus.MustNewConstMetric(q.oldest, prometheus.GaugeValue, oldest, s.Name)
+	for _, s := range f.Streams {
+		gauge(q.length, float64(s.Length), s.Name)
+		gauge(q.pending, float64(s.Pending), s.Name)
+		gauge(q.oldestPending, s.OldestPendingAgeSeconds, s.Name)
+		gauge(q.oldest, s.OldestAgeSeconds, s.Name)
 	}
-	if zcard.Err() == nil {
-		ch <- prometheus.MustNewConstMetric(q.retry, prometheus.GaugeValue, float64(zcard.Val()))
-		var overdue float64
-		if zs, err := due.Result(); err == nil && len(zs) > 0 {
-			overdue = max(0, now.Sub(time.UnixMilli(int64(zs[0].Score))).Seconds())
-		}
-		ch <- prometheus.MustNewConstMetric(q.retryOverdue, prometheus.GaugeValue, overdue)
-	}
-	ch <- prometheus.MustNewConstMetric(q.up, prometheus.GaugeValue, b2f(ok))
+	gauge(q.retry, float64(f.RetryWaiting))
+	gauge(q.retryOverdue, f.RetryOverdueSeconds)
+	gauge(q.dead, float64(f.DeadLetters))
+	gauge(q.remindersDue, float64(f.RemindersDue))
+	gauge(q.remindersOverdue, f.RemindersOverdueSeconds)
+	gauge(q.handoffWaiting, float64(f.HandoffWaiting))
+	gauge(q.handoffOldest, f.HandoffOldestWaitSeconds)
 }
 
 // age is how old a stream entry id ("<ms>-<seq>") is.

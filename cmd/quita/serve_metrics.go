@@ -18,12 +18,7 @@ func mountMetrics(_ context.Context, s *service) error {
 	hooks := m.Hooks()
 	s.bot.SetHooks(hooks)
 	s.store.ObserveAcceptGroups(func(n int) { hooks.Batch("accept", n) })
-	k := s.store.Keys()
-	m.Registry.MustRegister(metrics.NewQueues(s.rdb, []metrics.Stream{
-		{Name: "in", Key: k.Inbound(), Group: "workers"},
-		{Name: "out", Key: k.Outbound(), Group: "senders"},
-		{Name: "actions", Key: k.Actions(), Group: "actions"},
-	}, k.OutboundRetry(), s.channelStates))
+	m.Registry.MustRegister(metrics.NewQueues(s.rdb, metrics.SourcesFor(s.store.Keys()), s.channelStates))
 	s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
 	return nil
 }

@@ -65,6 +65,8 @@ func TestMetricsCountSimulatorMessage(t *testing.T) {
 	for _, series := range []string{
 		`quita_queue_length{stream="in"}`, `quita_queue_pending{stream="out"}`,
 		`quita_queue_oldest_age_seconds{stream="actions"}`, `quita_outbound_retry_waiting`,
+		`quita_dead_letters`, `quita_reminders_due`, `quita_reminders_overdue_seconds`,
+		`quita_handoff_queue_length`, `quita_handoff_oldest_wait_seconds`,
 	} {
 		if _, ok := after[series]; !ok {
 			t.Errorf("%s missing from /metrics", series)
