@@ -108,6 +108,9 @@ func firstHost(rest string) string {
 	return cred + first
 }
 
+// RedactURL hides a password in a Redis URL for output (quita status).
+func RedactURL(raw string) string { return redactURL(raw) }
+
 // redactURL hides a password in a Redis URL for error messages and logs.
 func redactURL(raw string) string {
 	scheme, rest, ok := strings.Cut(raw, "://")
