@@ -3,8 +3,11 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
@@ -56,6 +59,16 @@ func TestCommitReleasesOnlyWhenTheInboxIsEmpty(t *testing.T) {
 			if released != tc.wantReleased || lockHeld == tc.wantReleased || (pending == 0) != tc.wantReleased || (next == "") != tc.wantReleased {
 				t.Fatalf("released %v, lock held %v, pending %d, next %q; want released %v", released, lockHeld, pending, next, tc.wantReleased)
 			}
+			// the consumed head is gone and the rest waits in order, the next one answered
+			inbox := r.Client.LRange(ctx, k.Inbox(conv), 0, -1).Val()
+			if len(inbox) != len(tc.messages)-1 || (len(inbox) > 0 && inbox[0] != next) {
+				t.Fatalf("inbox after the commit %q, next %q; want the %d later messages, the first of them next", inbox, next, len(tc.messages)-1)
+			}
+			for i, raw := range inbox {
+				if m, err := storage.DecodeInbox(raw); err != nil || m.Text != tc.messages[i+1] {
+					t.Fatalf("inbox[%d] = %q (%v), want %q", i, raw, err, tc.messages[i+1])
+				}
+			}
 		})
 	}
 }
@@ -86,6 +99,10 @@ func TestCommitManyFailsOnlyTheCommitThatLostItsLock(t *testing.T) {
 			State: []byte(`{"state":"menu"}`), At: time.Now(),
 			Messages: []storage.Message{{ID: "reply-" + conv, Conversation: conv, Direction: storage.Out, Text: "olá"}}})
 	}
+	r.Client.ZAdd(ctx, k.Nudges(), redis.Z{Score: 1, Member: convs[2]})
+	commits[0].Nudge = 5000     // arms conversation 1's timer
+	commits[1].Nudge = 6000     // would arm conversation 2's
+	commits[2].Nudge = -1       // cancels conversation 3's
 	commits[1].Token = "stolen" // another worker took conversation 2 over
 	res, err := st.CommitMany(ctx, commits)
 	if err != nil {
@@ -102,6 +119,10 @@ func TestCommitManyFailsOnlyTheCommitThatLostItsLock(t *testing.T) {
 		if stateWritten == lost || (inbox == 1) != lost || (logged == 0) != lost {
 			t.Errorf("%s: state written %v, inbox %d, transcript %d; want nothing written only for the lost lock", conv, stateWritten, inbox, logged)
 		}
+	}
+	nudges := r.Client.ZRangeWithScores(ctx, k.Nudges(), 0, -1).Val()
+	if len(nudges) != 1 || nudges[0].Member != convs[0] || nudges[0].Score != 5000 {
+		t.Errorf("nudge timers %v, want only %s's at 5000 (2's commit failed, 3's cancelled)", nudges, convs[0])
 	}
 	if again, _ := st.BeginMany(ctx, convs[:1], []string{"t9"}, time.Minute); again[0].OK {
 		t.Error("a held conversation was locked twice")
@@ -136,5 +157,48 @@ func TestCommitWithAStaleHeadLeavesTheInbox(t *testing.T) {
 	}
 	if r.Client.Exists(ctx, st.Keys().State(conv)).Val() != 0 {
 		t.Fatal("the state was written by a failed commit")
+	}
+}
+
+// Steps of one conversation in one batch are committed one after the
+// other, as if in separate runs: the first leaves the second message
+// waiting and keeps the lock, the second consumes it and releases, and a
+// third then finds the lock gone and writes nothing.
+func TestCommitManyTakesStepsOfOneConversationInOrder(t *testing.T) {
+	r := redistest.New(t)
+	st, ctx, conv := r.Store(), context.Background(), "+5511987650001"
+	k := st.Keys()
+	for _, text := range []string{"oi", "segunda via"} {
+		if err := st.Accept(ctx, storage.Message{ID: storage.NewID(), Conversation: conv, Direction: storage.In, Channel: "sms", Text: text, At: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := st.Begin(ctx, conv, "tok", time.Minute)
+	if err != nil || !b.OK {
+		t.Fatalf("begin: %+v %v", b, err)
+	}
+	second := r.Client.LIndex(ctx, k.Inbox(conv), 1).Val()
+	step := func(raw, state, reply string) storage.Commit {
+		return storage.Commit{Conversation: conv, Token: "tok", InboxRaw: raw, State: []byte(state), At: time.Now(),
+			Messages: []storage.Message{{ID: reply, Conversation: conv, Direction: storage.Out, Text: reply}},
+			Release:  &storage.InboundEntry{Group: "workers", IDs: []string{"0-1"}}}
+	}
+	late := step("", `{"state":"late"}`, "r3")
+	late.Nudge = 5000
+	res, err := st.CommitMany(ctx, []storage.Commit{step(b.Head, `{"state":"menu"}`, "r1"), step(second, `{"state":"pay"}`, "r2"), late})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err != nil || res[0].Released || res[0].Next != second || res[1].Err != nil || !res[1].Released || !errors.Is(res[2].Err, storage.ErrLockLost) {
+		t.Fatalf("results %+v, want the first to see the second message next, the second to release, the third to find the lock gone", res)
+	}
+	if got := r.Client.Get(ctx, k.State(conv)).Val(); got != `{"state":"pay"}` {
+		t.Fatalf("state %q, want the second step's", got)
+	}
+	if log := r.Client.LRange(ctx, k.Log(conv), 0, -1).Val(); !slices.Equal(log, []string{"r1", "r2"}) {
+		t.Fatalf("transcript %q, want [r1 r2]", log)
+	}
+	if n := r.Client.Exists(ctx, k.Lock(conv), k.Inbox(conv), k.Nudges()).Val(); n != 0 {
+		t.Fatalf("%d of lock, inbox and nudge timer left after the last step, want none", n)
 	}
 }

@@ -93,17 +93,28 @@ func (s *Store) LoadState(ctx context.Context, conv string) ([]byte, error) {
 // commitScript commits the steps of one or more conversations in one run
 // (a worker batches the conversations of one stream read). Global keys come
 // first, then five keys per conversation; each commit checks its own lock
-// and inbox head, so one lost lock does not fail the others. Per commit it
+// and inbox head, so one lost lock does not fail the others; a conversation
+// appears at most once per run (CommitMany splits a batch that repeats
+// one). Per commit it
 // returns a code and the next inbox head: -1 lock lost, 0 inbox empty and
 // still held, 1 inbox empty and released (unlocked, entries acknowledged
 // and deleted), 2 another message waits (the head).
 var commitScript = redis.NewScript(`
 local out, acks = {}, {}
-local i = 2
+local n = tonumber(ARGV[1])
 -- a change notification nobody receives is skipped: no console watching
 -- (PUBLISH would reach no one, and replicas would get it all the same)
 local watched = redis.call('PUBSUB', 'NUMSUB', KEYS[3])[2] > 0
-for c = 1, tonumber(ARGV[1]) do
+-- Writes to keys shared by the batch, and the lock reads and releases, go
+-- in one variadic call each (a call costs ~3 µs of Redis; BENCHMARKS.md).
+-- A conversation appears at most once per run (CommitMany splits runs), so
+-- their order within the run does not matter.
+local lockKeys = {}
+for c = 1, n do lockKeys[c] = KEYS[6 + (c - 1) * 5 + 1] end
+local locks = redis.call('MGET', unpack(lockKeys))
+local states, seen, nudges, unnudge, released = {}, {}, {}, {}, {}
+local i = 2
+for c = 1, n do
   local k = 6 + (c - 1) * 5
   local lock, inbox = KEYS[k+1], KEYS[k+2]
   local token, raw, st, at, conv = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
@@ -112,17 +123,26 @@ for c = 1, tonumber(ARGV[1]) do
   local na = tonumber(ARGV[i]); local a0 = i + 1; i = a0 + na
   local nudge, group = tonumber(ARGV[i]), ARGV[i+1]
   local nr = tonumber(ARGV[i+2]); local r0 = i + 3; i = r0 + nr
-  local held = redis.call('GET', lock) == token
+  local held, head = locks[c] == token, nil
   if held and raw ~= '' then
-    -- pop the head this step consumed; anything else goes back untouched
-    local head = redis.call('LPOP', inbox)
-    held = head == raw
-    if head and not held then redis.call('LPUSH', inbox, head) end
+    -- pop the head this step consumed, and see the next one in the same
+    -- call; anything else goes back untouched
+    local popped = redis.call('LPOP', inbox, 2)
+    held = popped and popped[1] == raw
+    if not held then
+      if popped and popped[2] then redis.call('LPUSH', inbox, popped[2], popped[1])
+      elseif popped then redis.call('LPUSH', inbox, popped[1]) end
+    elseif popped[2] then
+      head = popped[2]
+      redis.call('LPUSH', inbox, head)
+    end
+  elseif held then
+    head = redis.call('LINDEX', inbox, 0)
   end
   if not held then
     out[#out+1] = -1; out[#out+1] = ''
   else
-    if st ~= '' then redis.call('SET', KEYS[k+3], st) end
+    if st ~= '' then states[#states+1] = KEYS[k+3]; states[#states+1] = st end
     if nm > 0 then
       local ids = {}
       for j = m0, m0 + 2 * nm - 1, 2 do ids[#ids+1] = ARGV[j] end
@@ -131,14 +151,13 @@ for c = 1, tonumber(ARGV[1]) do
     end
     for j = o0, o0 + no - 1 do redis.call('XADD', KEYS[1], '*', 'm', ARGV[j], 'c', conv) end
     for j = a0, a0 + na - 1 do redis.call('XADD', KEYS[4], '*', 'c', conv, 'a', ARGV[j]) end
-    redis.call('ZADD', KEYS[2], at, conv)
-    if nudge > 0 then redis.call('ZADD', KEYS[5], nudge, conv) elseif nudge < 0 then redis.call('ZREM', KEYS[5], conv) end
+    seen[#seen+1] = at; seen[#seen+1] = conv
+    if nudge > 0 then nudges[#nudges+1] = nudge; nudges[#nudges+1] = conv elseif nudge < 0 then unnudge[#unnudge+1] = conv end
     if watched then redis.call('PUBLISH', KEYS[3], conv) end
-    local head = redis.call('LINDEX', inbox, 0)
     if head then
       out[#out+1] = 2; out[#out+1] = head
     elseif nr > 0 then
-      redis.call('DEL', lock)
+      released[#released+1] = lock
       acks[group] = acks[group] or {}
       for j = r0, r0 + nr - 1 do table.insert(acks[group], ARGV[j]) end
       out[#out+1] = 1; out[#out+1] = ''
@@ -147,6 +166,11 @@ for c = 1, tonumber(ARGV[1]) do
     end
   end
 end
+if #states > 0 then redis.call('MSET', unpack(states)) end
+if #seen > 0 then redis.call('ZADD', KEYS[2], unpack(seen)) end
+if #nudges > 0 then redis.call('ZADD', KEYS[5], unpack(nudges)) end
+if #unnudge > 0 then redis.call('ZREM', KEYS[5], unpack(unnudge)) end
+if #released > 0 then redis.call('DEL', unpack(released)) end
 -- the released conversations' entries, acknowledged and deleted in one call per group
 for group, ids in pairs(acks) do
   redis.call('XACK', KEYS[6], group, unpack(ids))
@@ -209,6 +233,34 @@ func (s *Store) CommitNext(ctx context.Context, c Commit) (next string, released
 // and round trip; each is atomic on its own and fails alone (CommitResult.Err)
 // when its lock moved. err is for the whole call (Redis unreachable…).
 func (s *Store) CommitMany(ctx context.Context, commits []Commit) ([]CommitResult, error) {
+	out := make([]CommitResult, 0, len(commits))
+	for len(commits) > 0 {
+		n := distinctConversations(commits)
+		res, err := s.commitRun(ctx, commits[:n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res...)
+		commits = commits[n:]
+	}
+	return out, nil
+}
+
+// distinctConversations is how many commits from the first are each of a
+// different conversation: one script run takes at most one step of each.
+func distinctConversations(commits []Commit) int {
+	for i := 1; i < len(commits); i++ {
+		for _, c := range commits[:i] {
+			if c.Conversation == commits[i].Conversation {
+				return i
+			}
+		}
+	}
+	return len(commits)
+}
+
+// commitRun commits steps of distinct conversations in one script run.
+func (s *Store) commitRun(ctx context.Context, commits []Commit) ([]CommitResult, error) {
 	keys := make([]string, 0, 6+5*len(commits))
 	keys = append(keys, s.keys.Outbound(), s.keys.Conversations(), s.keys.Events(), s.keys.Actions(), s.keys.Nudges(), s.keys.Inbound())
 	args := []any{len(commits)}

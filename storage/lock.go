@@ -38,13 +38,24 @@ return 0`)
 // 0, "", "", {} when another worker holds it. The read-ahead is {} or
 // {source: "s" state or "p" phone, debtor id or "", loadcase's values...}.
 var beginScript = redis.NewScript(luaLoadCase + `
-local out = {}
-for c = 1, (#ARGV - 3) / 2 do
+local n = (#ARGV - 3) / 2
+local locked, heads, stateKeys = {}, {}, {}
+for c = 1, n do
   local k = (c - 1) * 4
-  local token, phone = ARGV[2 + 2 * c], ARGV[3 + 2 * c]
-  if redis.call('SET', KEYS[k+1], token, 'NX', 'PX', ARGV[1]) then
-    local head = redis.call('LINDEX', KEYS[k+2], 0)
-    local st = redis.call('GET', KEYS[k+3])
+  if redis.call('SET', KEYS[k+1], ARGV[2 + 2 * c], 'NX', 'PX', ARGV[1]) then
+    locked[c] = true
+    heads[c] = redis.call('LINDEX', KEYS[k+2], 0)
+    stateKeys[#stateKeys+1] = KEYS[k+3]
+  end
+end
+-- the states of the locked ones in one call (a call costs ~3 µs of Redis)
+local states = #stateKeys > 0 and redis.call('MGET', unpack(stateKeys)) or {}
+local out, s = {}, 0
+for c = 1, n do
+  local k = (c - 1) * 4
+  if locked[c] then
+    s = s + 1
+    local head, st, phone = heads[c], states[s], ARGV[3 + 2 * c]
     local pre = {}
     if (head or ARGV[3] == '1') and phone ~= '' then
       -- the state's first "debtor_id" key (a string value holds no bare
