@@ -44,6 +44,9 @@ type fakeChannel struct {
 	sent     []channels.Outbound
 	failures int
 	perm     bool
+	// beforeReturn runs after a send is accepted and before Send returns,
+	// as a fast provider's status callback does (nil: none).
+	beforeReturn func(m channels.Outbound, providerID string)
 }
 
 func (f *fakeChannel) Name() string { return f.name }
@@ -59,6 +62,9 @@ func (f *fakeChannel) Send(_ context.Context, m channels.Outbound) (channels.Sen
 		return channels.SendResult{}, fmt.Errorf("provider answered 500")
 	}
 	f.sent = append(f.sent, m)
+	if f.beforeReturn != nil {
+		f.beforeReturn(m, "P"+m.ID)
+	}
 	return channels.SendResult{ProviderID: "P" + m.ID, Status: channels.StatusSent}, nil
 }
 

@@ -200,6 +200,29 @@ func TestStatusCallbacksNeverGoBackwards(t *testing.T) {
 	}
 }
 
+// A fast provider calls back before its API call returns, so before the
+// send is recorded: the status waits at the provider id and the record
+// applies it, and it is not lost or overwritten by the record's "sent".
+func TestStatusCallbackBeforeTheSendRecordIsApplied(t *testing.T) {
+	h := newHarness(t, Options{})
+	ctx := context.Background()
+	h.ch.beforeReturn = func(m channels.Outbound, pid string) {
+		if err := h.bot.UpdateStatus(ctx, channels.StatusUpdate{Channel: channels.Simulator, ProviderID: pid, Status: channels.StatusDelivered}); err != nil {
+			t.Error(err)
+		}
+	}
+	h.start()
+	h.accept(ana, "oi", "SM-f1")
+	waitFor(t, "the early status applied", func() bool {
+		m := h.transcript(ana)
+		return len(m) == 2 && m[1].Status == channels.StatusDelivered
+	})
+	index := h.store.Keys().ProviderIndex(channels.Simulator, "P"+h.ch.Sent()[0].ID)
+	if got := h.redis.Client.Get(ctx, index).Val(); got != ana+"|"+h.ch.Sent()[0].ID {
+		t.Fatalf("provider index %q after the record, want the message's index", got)
+	}
+}
+
 func lines(msgs []storage.Message) []string {
 	out := make([]string, len(msgs))
 	for i, m := range msgs {
