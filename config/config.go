@@ -11,6 +11,9 @@ import (
 	"time"
 )
 
+// MaxBatch is the largest QUITA_BATCH: storage.MaxBatch (a test keeps them equal).
+const MaxBatch = 1000
+
 // Config is every environment setting. README.md's config table lists them.
 type Config struct {
 	Addr        string // QUITA_ADDR
@@ -104,6 +107,9 @@ func parse(get func(string) string) (Config, error) {
 	c.PublicURL = strings.TrimRight(p.str("QUITA_PUBLIC_URL", "http://"+c.Addr), "/")
 	if c.Workers < 1 || c.Senders < 1 || c.Batch < 1 {
 		p.fail("QUITA_WORKERS, QUITA_SENDERS and QUITA_BATCH must be at least 1")
+	}
+	if c.Batch > MaxBatch {
+		p.fail(fmt.Sprintf("QUITA_BATCH=%d is too large: at most %d (one Redis script run holds a whole batch)", c.Batch, MaxBatch))
 	}
 	if c.BatchWait < 0 || c.BatchWait > time.Second {
 		p.fail(fmt.Sprintf("QUITA_BATCH_WAIT=%s must be between 0 (no pause) and 1s", c.BatchWait))

@@ -41,6 +41,7 @@ func TestParse(t *testing.T) {
 			"QUITA_WORKERS": "many", "QUITA_SIMULATOR": "maybe", "QUITA_LOG_FORMAT": "xml", "QUITA_NUDGE_AFTER": "soon", "QUITA_TIMEZONE": "Mars/Base",
 		}, wantErr: []string{"QUITA_WORKERS", "QUITA_SIMULATOR", "QUITA_LOG_FORMAT", "QUITA_NUDGE_AFTER", "QUITA_TIMEZONE"}},
 		{name: "a batch holds at least one conversation", env: map[string]string{"QUITA_BATCH": "0"}, wantErr: []string{"QUITA_BATCH"}},
+		{name: "a batch fits one script run", env: map[string]string{"QUITA_BATCH": "1001"}, wantErr: []string{"QUITA_BATCH=1001", "at most 1000"}},
 		{name: "a batch pause is short", env: map[string]string{"QUITA_BATCH_WAIT": "5s"}, wantErr: []string{"QUITA_BATCH_WAIT"}},
 		{name: "a batch pause can be turned off", env: map[string]string{"QUITA_BATCH_WAIT": "0"}, check: func(t *testing.T, c Config) {
 			if c.BatchWait != 0 {

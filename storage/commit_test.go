@@ -3,12 +3,14 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
 )
@@ -200,5 +202,48 @@ func TestCommitManyTakesStepsOfOneConversationInOrder(t *testing.T) {
 	}
 	if n := r.Client.Exists(ctx, k.Lock(conv), k.Inbox(conv), k.Nudges()).Val(); n != 0 {
 		t.Fatalf("%d of lock, inbox and nudge timer left after the last step, want none", n)
+	}
+}
+
+// QUITA_BATCH's bound is the scripts' run size.
+func TestConfigBoundsTheBatchToOneScriptRun(t *testing.T) {
+	if config.MaxBatch != storage.MaxBatch {
+		t.Fatalf("config.MaxBatch %d, storage.MaxBatch %d: keep them equal", config.MaxBatch, storage.MaxBatch)
+	}
+}
+
+// A batch larger than one script run takes is split, not refused: Lua
+// unpacks a bounded number of values per call.
+func TestBeginAndCommitSplitBatchesLargerThanARun(t *testing.T) {
+	r := redistest.New(t)
+	st, ctx := r.Store(), context.Background()
+	n := storage.MaxBatch + 1
+	convs, tokens := make([]string, n), make([]string, n)
+	for i := range convs {
+		convs[i], tokens[i] = fmt.Sprintf("+55119%08d", i), "t"
+	}
+	begun, err := st.BeginMany(ctx, convs, tokens, time.Minute)
+	if err != nil || len(begun) != n {
+		t.Fatalf("begin %d conversations: %d results, %v", n, len(begun), err)
+	}
+	commits := make([]storage.Commit, n)
+	for i, c := range convs {
+		if !begun[i].OK {
+			t.Fatalf("%s not locked", c)
+		}
+		commits[i] = storage.Commit{Conversation: c, Token: "t", State: []byte(`{"state":"menu"}`), At: time.Now(),
+			Release: &storage.InboundEntry{Group: "workers", IDs: []string{"0-1"}}}
+	}
+	res, err := st.CommitMany(ctx, commits)
+	if err != nil || len(res) != n {
+		t.Fatalf("commit %d conversations: %d results, %v", n, len(res), err)
+	}
+	for i, c := range res {
+		if c.Err != nil || !c.Released {
+			t.Fatalf("commit %d: %+v", i, c)
+		}
+	}
+	if got := r.Client.Get(ctx, st.Keys().State(convs[n-1])).Val(); got != `{"state":"menu"}` {
+		t.Fatalf("the last conversation's state %q", got)
 	}
 }

@@ -235,7 +235,7 @@ func (s *Store) CommitNext(ctx context.Context, c Commit) (next string, released
 func (s *Store) CommitMany(ctx context.Context, commits []Commit) ([]CommitResult, error) {
 	out := make([]CommitResult, 0, len(commits))
 	for len(commits) > 0 {
-		n := distinctConversations(commits)
+		n := min(distinctConversations(commits), MaxBatch)
 		res, err := s.commitRun(ctx, commits[:n])
 		if err != nil {
 			return nil, err
@@ -245,6 +245,10 @@ func (s *Store) CommitMany(ctx context.Context, commits []Commit) ([]CommitResul
 	}
 	return out, nil
 }
+
+// MaxBatch bounds the conversations of one script run: the scripts pass a
+// run's keys to one variadic call, and Lua unpacks at most ~8,000 values.
+const MaxBatch = 1000
 
 // distinctConversations is how many commits from the first are each of a
 // different conversation: one script run takes at most one step of each.

@@ -123,6 +123,14 @@ func (s *Store) BeginMany(ctx context.Context, convs, tokens []string, ttl time.
 }
 
 func (s *Store) beginMany(ctx context.Context, convs, tokens []string, ttl time.Duration, alwaysCase bool) ([]Begun, error) {
+	if len(convs) > MaxBatch {
+		head, err := s.beginMany(ctx, convs[:MaxBatch], tokens[:MaxBatch], ttl, alwaysCase)
+		if err != nil {
+			return nil, err
+		}
+		rest, err := s.beginMany(ctx, convs[MaxBatch:], tokens[MaxBatch:], ttl, alwaysCase)
+		return append(head, rest...), err
+	}
 	keys := make([]string, 0, 4*len(convs))
 	args := make([]any, 0, 3+2*len(convs))
 	always := "0"
