@@ -106,7 +106,7 @@ local n = tonumber(ARGV[1])
 -- (PUBLISH would reach no one, and replicas would get it all the same)
 local watched = redis.call('PUBSUB', 'NUMSUB', KEYS[3])[2] > 0
 -- Writes to keys shared by the batch, and the lock reads and releases, go
--- in one variadic call each (a call costs ~3 µs of Redis; BENCHMARKS.md).
+-- in one variadic call each (each call has a cost of its own; BENCHMARKS.md).
 -- A conversation appears at most once per run (CommitMany splits runs), so
 -- their order within the run does not matter.
 local lockKeys = {}

@@ -48,7 +48,7 @@ for c = 1, n do
     stateKeys[#stateKeys+1] = KEYS[k+3]
   end
 end
--- the states of the locked ones in one call (a call costs ~3 µs of Redis)
+-- the states of the locked ones in one call (each call has a cost of its own)
 local states = #stateKeys > 0 and redis.call('MGET', unpack(stateKeys)) or {}
 local out, s = {}, 0
 for c = 1, n do
