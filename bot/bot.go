@@ -87,11 +87,11 @@ func (o *Options) defaults() {
 	}
 }
 
-// Consumer groups of the streams.
+// Consumer groups of the streams (named in storage, where the metrics read them too).
 const (
-	groupWorkers = "workers"
-	groupSenders = "senders"
-	groupActions = "actions"
+	groupWorkers = storage.GroupWorkers
+	groupSenders = storage.GroupSenders
+	groupActions = storage.GroupActions
 )
 
 // Bot is the pipeline.

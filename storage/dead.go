@@ -30,6 +30,14 @@ func decodeDeadLetter(item string) DeadLetterEntry {
 	return e
 }
 
+func decodeDeadLetters(items []string) []DeadLetterEntry {
+	out := make([]DeadLetterEntry, len(items))
+	for i, item := range items {
+		out[i] = decodeDeadLetter(item)
+	}
+	return out
+}
+
 // DeadLetterList returns up to limit dead letters, oldest first (limit <= 0:
 // all of them), and how many the list holds.
 func (s *Store) DeadLetterList(ctx context.Context, limit int) ([]DeadLetterEntry, int64, error) {
@@ -46,11 +54,7 @@ func (s *Store) DeadLetterList(ctx context.Context, limit int) ([]DeadLetterEntr
 	}); err != nil {
 		return nil, 0, fmt.Errorf("read dead letters (%s): %w", s.keys.DeadLetters(), err)
 	}
-	out := make([]DeadLetterEntry, len(items.Val()))
-	for i, item := range items.Val() {
-		out[i] = decodeDeadLetter(item)
-	}
-	return out, n.Val(), nil
+	return decodeDeadLetters(items.Val()), n.Val(), nil
 }
 
 // ClearDeadLetters empties the dead-letter list and returns what it held,
@@ -65,9 +69,5 @@ func (s *Store) ClearDeadLetters(ctx context.Context) ([]DeadLetterEntry, error)
 	}); err != nil {
 		return nil, fmt.Errorf("clear dead letters (%s): %w", s.keys.DeadLetters(), err)
 	}
-	out := make([]DeadLetterEntry, len(items.Val()))
-	for i, item := range items.Val() {
-		out[i] = decodeDeadLetter(item)
-	}
-	return out, nil
+	return decodeDeadLetters(items.Val()), nil
 }

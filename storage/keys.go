@@ -7,6 +7,13 @@ type Keys struct{ Prefix string }
 
 func (k Keys) conv(id, suffix string) string { return k.Prefix + ":c:{" + id + "}:" + suffix }
 
+// The consumer groups of the pipeline's streams (Inbound, Outbound, Actions).
+const (
+	GroupWorkers = "workers"
+	GroupSenders = "senders"
+	GroupActions = "actions"
+)
+
 // Inbound is the stream of "conversation has new inbound" notifications.
 func (k Keys) Inbound() string { return k.Prefix + ":in" }
 

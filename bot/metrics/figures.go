@@ -22,13 +22,13 @@ type Sources struct {
 }
 
 // SourcesFor is the pipeline's own keys under one prefix, with the consumer
-// groups bot.Start creates; `quita serve` and `quita status` both read these.
+// groups bot.Start creates (storage.Group*); `quita serve` and `quita status` both read these.
 func SourcesFor(k storage.Keys) Sources {
 	return Sources{
 		Streams: []Stream{
-			{Name: "in", Key: k.Inbound(), Group: "workers"},
-			{Name: "out", Key: k.Outbound(), Group: "senders"},
-			{Name: "actions", Key: k.Actions(), Group: "actions"},
+			{Name: "in", Key: k.Inbound(), Group: storage.GroupWorkers},
+			{Name: "out", Key: k.Outbound(), Group: storage.GroupSenders},
+			{Name: "actions", Key: k.Actions(), Group: storage.GroupActions},
 		},
 		Retry: k.OutboundRetry(), Dead: k.DeadLetters(), Schedule: k.Schedule(), Handoff: k.HandoffQueue(),
 	}
