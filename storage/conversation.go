@@ -170,7 +170,9 @@ if #states > 0 then redis.call('MSET', unpack(states)) end
 if #seen > 0 then redis.call('ZADD', KEYS[2], unpack(seen)) end
 if #nudges > 0 then redis.call('ZADD', KEYS[5], unpack(nudges)) end
 if #unnudge > 0 then redis.call('ZREM', KEYS[5], unpack(unnudge)) end
-if #released > 0 then redis.call('DEL', unpack(released)) end
+if #released > 0 then
+  ` + luaLocksOnly + `redis.call('DEL', unpack(released))
+  ` + luaPropagate + `end
 -- the released conversations' entries, acknowledged and deleted in one call per group
 for group, ids in pairs(acks) do
   redis.call('XACK', KEYS[6], group, unpack(ids))

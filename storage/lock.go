@@ -8,13 +8,30 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// Conversation locks live only in the server's memory: every script that
+// writes one first calls luaLocksOnly, so no lock reaches the AOF or a
+// replica. A Redis restart or failover then frees every lock, as their
+// expiry would (a commit under a lost lock fails, and its step runs again),
+// instead of reloading locks that hold conversations for up to their lease
+// (TestLocksDoNotOutliveARedisRestart).
+const luaLocksOnly = `redis.set_repl(redis.REPL_NONE)
+`
+
+// luaPropagate ends a luaLocksOnly section: what follows is persisted.
+const luaPropagate = `redis.set_repl(redis.REPL_ALL)
+`
+
+var tryLockScript = redis.NewScript(luaLocksOnly + `
+return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0`)
+
 // TryLock takes a conversation's lock for ttl with a caller token; it
 // reports false when another worker holds it.
 func (s *Store) TryLock(ctx context.Context, conv, token string, ttl time.Duration) (bool, error) {
-	return s.rdb.SetNX(ctx, s.keys.Lock(conv), token, ttl).Result()
+	n, err := tryLockScript.Run(ctx, s.rdb, []string{s.keys.Lock(conv)}, token, ttl.Milliseconds()).Int()
+	return n == 1, err
 }
 
-var unlockScript = redis.NewScript(`
+var unlockScript = redis.NewScript(luaLocksOnly + `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
 
@@ -37,7 +54,7 @@ return 0`)
 // conversation: 1, head, state ("" when none) and the read-ahead, or
 // 0, "", "", {} when another worker holds it. The read-ahead is {} or
 // {source: "s" state or "p" phone, debtor id or "", loadcase's values...}.
-var beginScript = redis.NewScript(luaLoadCase + `
+var beginScript = redis.NewScript(luaLoadCase + luaLocksOnly + `
 local n = (#ARGV - 3) / 2
 local locked, heads, stateKeys = {}, {}, {}
 for c = 1, n do
@@ -163,8 +180,9 @@ func (s *Store) beginMany(ctx context.Context, convs, tokens []string, ttl time.
 	return out, nil
 }
 
-var releaseScript = redis.NewScript(`
+var releaseScript = redis.NewScript(luaLocksOnly + `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+` + luaPropagate + `
 redis.call('XACK', KEYS[2], ARGV[2], unpack(ARGV, 3))
 redis.call('XDEL', KEYS[2], unpack(ARGV, 3))
 return 1`)
