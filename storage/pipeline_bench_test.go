@@ -158,84 +158,109 @@ func BenchmarkMessagePath(b *testing.B) {
 	// bound: the same writes, and the reads a step needs, as plain pipelined
 	// commands: no scripts, no locks, no checks. Not a correct pipeline (two
 	// workers could interleave); it is the least Redis work this data layout
-	// asks per message, against which "total" is measured.
-	b.Run("bound", func(b *testing.B) {
-		debtors := make([]string, convs)
-		for i := range debtors {
-			debtors[i], _ = s.DebtorIDByPhone(ctx, phones[i])
-		}
-		ttl := DedupeTTL
+	// asks per message, against which "total" is measured. bound-lua runs
+	// the same commands from one script per phase: its difference from
+	// bound is what calling them from Lua costs.
+	debtors := make([]string, convs)
+	for i := range debtors {
+		debtors[i], _ = s.DebtorIDByPhone(ctx, phones[i])
+	}
+	leastWork := func(b *testing.B, exec func(cmds [][]any)) {
+		text := "Aqui está a segunda via do seu boleto, Maria: 34191.79001 01043.510047 91020.150008 1 96610000015000"
+		dedupeTTL, pidTTL := DedupeTTL.Milliseconds(), (30 * 24 * time.Hour).Milliseconds()
 		before := redisCPU(b, rdb)
 		for b.Loop() {
-			at := time.Now()
-			pipe := rdb.Pipeline()
+			at := time.Now().UnixMilli()
+			var cmds [][]any
 			convIDs := make([]string, batch)
 			for j := range convIDs {
 				c := phones[seq%convs]
 				seq++
 				convIDs[j] = c
 				id := NewID()
-				pipe.SetNX(ctx, s.keys.Dedupe("sms", "SM"+id), "1", ttl)
-				pipe.RPush(ctx, s.keys.Inbox(c), `{"id":"`+id+`","conversation":"`+c+`","direction":"in","channel":"sms","text":"quero a segunda via do boleto","provider_id":"SM`+id+`","time":"2026-12-03T06:00:00Z"}`)
-				pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.Inbound(), Values: []any{"c", c}})
+				cmds = append(cmds, []any{"SET", s.keys.Dedupe("sms", "SM"+id), "1", "NX", "PX", dedupeTTL},
+					[]any{"RPUSH", s.keys.Inbox(c), `{"id":"` + id + `","conversation":"` + c + `","direction":"in","channel":"sms","text":"quero a segunda via do boleto","provider_id":"SM` + id + `","time":"2026-12-03T06:00:00Z"}`},
+					[]any{"XADD", s.keys.Inbound(), "*", "c", c})
 			}
-			mustExec(b, pipe)
+			exec(cmds)
 			entries, err := s.ReadGroup(ctx, s.keys.Inbound(), "bench", "b", batch, 0)
 			if err != nil || len(entries) != batch {
 				b.Fatalf("read inbound: %d entries, %v", len(entries), err)
 			}
-			pipe = rdb.Pipeline()
-			stateKeys := make([]string, batch)
-			for j, c := range convIDs {
-				stateKeys[j] = s.keys.State(c)
-				pipe.LIndex(ctx, s.keys.Inbox(c), 0)
+			cmds = cmds[:0]
+			mget := []any{"MGET"}
+			for _, c := range convIDs {
 				idx, _ := strconv.Atoi(c[len(c)-8:])
-				pipe.HGet(ctx, s.keys.Prefix+":debtors:"+bucketOf(debtors[idx]), debtors[idx])
+				mget = append(mget, s.keys.State(c))
+				cmds = append(cmds, []any{"LINDEX", s.keys.Inbox(c), 0},
+					[]any{"HGET", s.keys.Prefix + ":debtors:" + bucketOf(debtors[idx]), debtors[idx]})
 			}
-			pipe.MGet(ctx, stateKeys...)
-			mustExec(b, pipe)
-			pipe = rdb.Pipeline()
-			stateArgs, seen, nudges, ids := []any{}, []redis.Z{}, []redis.Z{}, []string{}
+			exec(append(cmds, mget))
+			cmds = cmds[:0]
+			mset, seen, nudges := []any{"MSET"}, []any{"ZADD", s.keys.Conversations()}, []any{"ZADD", s.keys.Nudges()}
+			ack, del := []any{"XACK", s.keys.Inbound(), "bench"}, []any{"XDEL", s.keys.Inbound()}
 			for j, c := range convIDs {
 				idx, _ := strconv.Atoi(c[len(c)-8:])
 				in, reply := NewID(), NewID()
-				text := "Aqui está a segunda via do seu boleto, Maria: 34191.79001 01043.510047 91020.150008 1 96610000015000"
-				pipe.LPop(ctx, s.keys.Inbox(c))
-				pipe.RPush(ctx, s.keys.Log(c), in, reply)
-				pipe.HSet(ctx, s.keys.Msgs(c), in, `{"id":"`+in+`","conversation":"`+c+`","direction":"in","channel":"sms","text":"quero a segunda via do boleto","time":"2026-12-03T06:00:00Z"}`,
-					reply, `{"id":"`+reply+`","conversation":"`+c+`","direction":"out","channel":"sms","text":"`+text+`","time":"2026-12-03T06:00:00Z"}`)
-				pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.Outbound(), Values: []any{"m", `{"id":"` + reply + `","channel":"sms","to":"` + c + `","text":"` + text + `","conversation_id":"` + c + `"}`, "c", c}})
-				stateArgs = append(stateArgs, s.keys.State(c), states[idx])
-				seen = append(seen, redis.Z{Score: float64(at.UnixMilli()), Member: c})
-				nudges = append(nudges, redis.Z{Score: float64(at.Add(24 * time.Hour).UnixMilli()), Member: c})
-				ids = append(ids, entries[j].ID)
+				cmds = append(cmds, []any{"LPOP", s.keys.Inbox(c)},
+					[]any{"RPUSH", s.keys.Log(c), in, reply},
+					[]any{"HSET", s.keys.Msgs(c), in, `{"id":"` + in + `","conversation":"` + c + `","direction":"in","channel":"sms","text":"quero a segunda via do boleto","time":"2026-12-03T06:00:00Z"}`,
+						reply, `{"id":"` + reply + `","conversation":"` + c + `","direction":"out","channel":"sms","text":"` + text + `","time":"2026-12-03T06:00:00Z"}`},
+					[]any{"XADD", s.keys.Outbound(), "*", "m", `{"id":"` + reply + `","channel":"sms","to":"` + c + `","text":"` + text + `","conversation_id":"` + c + `"}`, "c", c})
+				mset = append(mset, s.keys.State(c), states[idx])
+				seen = append(seen, at, c)
+				nudges = append(nudges, at+24*3600*1000, c)
+				ack, del = append(ack, entries[j].ID), append(del, entries[j].ID)
 			}
-			pipe.MSet(ctx, stateArgs...)
-			pipe.ZAdd(ctx, s.keys.Conversations(), seen...)
-			pipe.ZAdd(ctx, s.keys.Nudges(), nudges...)
-			pipe.XAck(ctx, s.keys.Inbound(), "bench", ids...)
-			pipe.XDel(ctx, s.keys.Inbound(), ids...)
-			mustExec(b, pipe)
+			exec(append(cmds, mset, seen, nudges, ack, del))
 			outs, err := s.ReadGroup(ctx, s.keys.Outbound(), "bench", "b", batch, 0)
 			if err != nil || len(outs) != batch {
 				b.Fatalf("read outbound: %d entries, %v", len(outs), err)
 			}
-			pipe = rdb.Pipeline()
-			ids = ids[:0]
+			cmds = cmds[:0]
+			ack, del = []any{"XACK", s.keys.Outbound(), "bench"}, []any{"XDEL", s.keys.Outbound()}
 			for _, e := range outs {
 				c, _ := e.Values["c"].(string)
-				pid := "SM" + NewID()
-				pipe.HGet(ctx, s.keys.OptOut("sms", c), "at")
-				pipe.Set(ctx, s.keys.ProviderIndex("sms", pid), c+"|"+e.ID, 30*24*time.Hour)
-				pipe.HSetNX(ctx, s.keys.Status(c), e.ID, "3|sent|")
-				ids = append(ids, e.ID)
+				cmds = append(cmds, []any{"HGET", s.keys.OptOut("sms", c), "at"},
+					[]any{"SET", s.keys.ProviderIndex("sms", "SM"+NewID()), c + "|" + e.ID, "PX", pidTTL},
+					[]any{"HSETNX", s.keys.Status(c), e.ID, "3|sent|"})
+				ack, del = append(ack, e.ID), append(del, e.ID)
 			}
-			pipe.XAck(ctx, s.keys.Outbound(), "bench", ids...)
-			pipe.XDel(ctx, s.keys.Outbound(), ids...)
-			mustExec(b, pipe)
+			exec(append(cmds, ack, del))
 		}
 		b.ReportMetric((redisCPU(b, rdb)-before)*1e6/float64(b.N*batch), "redis-cpu-µs/msg")
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "wall-µs/msg")
+	}
+	b.Run("bound", func(b *testing.B) {
+		leastWork(b, func(cmds [][]any) {
+			pipe := rdb.Pipeline()
+			for _, c := range cmds {
+				pipe.Do(ctx, c...)
+			}
+			if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	// each command as its argument count then its arguments
+	runAll := redis.NewScript(`
+local i = 1
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1`)
+	b.Run("bound-lua", func(b *testing.B) {
+		leastWork(b, func(cmds [][]any) {
+			var args []any
+			for _, c := range cmds {
+				args = append(append(args, len(c)), c...)
+			}
+			if err := runAll.Run(ctx, rdb, nil, args...).Err(); err != nil {
+				b.Fatal(err)
+			}
+		})
 	})
 	b.Run("total", func(b *testing.B) {
 		before := redisCPU(b, rdb)
@@ -245,12 +270,6 @@ func BenchmarkMessagePath(b *testing.B) {
 		b.ReportMetric((redisCPU(b, rdb)-before)*1e6/float64(b.N*batch), "redis-cpu-µs/msg")
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "wall-µs/msg")
 	})
-}
-
-func mustExec(b *testing.B, pipe redis.Pipeliner) {
-	if _, err := pipe.Exec(context.Background()); err != nil && err != redis.Nil {
-		b.Fatal(err)
-	}
 }
 
 // evalshaMicros is the server's total time in EVALSHA so far (µs).
