@@ -179,9 +179,9 @@ func (b *Bot) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	b.loop(ctx, k.Inbound(), groupWorkers, b.opts.Workers, b.opts.Batch, inboundKey, b.inboundBatch)
-	b.loop(ctx, k.Outbound(), groupSenders, b.opts.Senders, b.opts.Batch, outboundKey, b.outboundBatch)
-	b.loop(ctx, k.Actions(), groupActions, 1, 1, inboundKey, b.each("actions", b.handleAction)) // one at a time: a conversation's actions keep their order
+	b.loop(ctx, k.Inbound(), groupWorkers, b.opts.Workers, b.opts.Batch, inboundKey, b.inboundBatch, b.retryAfterOutage)
+	b.loop(ctx, k.Outbound(), groupSenders, b.opts.Senders, b.opts.Batch, outboundKey, b.outboundBatch, nil)
+	b.loop(ctx, k.Actions(), groupActions, 1, 1, inboundKey, b.each("actions", b.handleAction), nil) // one at a time: a conversation's actions keep their order
 	b.every(ctx, b.opts.ClaimEvery, b.reclaim)
 	b.every(ctx, b.opts.RetryPoll, b.promoteRetries)
 	if b.opts.NudgeAfter > 0 {
@@ -200,8 +200,11 @@ func (b *Bot) Wait() { b.wg.Wait() }
 // that the replies of one step reach the debtor in the order written; a
 // handler gets up to batch groups at once (more only accumulate while every
 // handler is busy, so batches grow with the load and not otherwise). An
-// entry whose handler fails stays pending and is reclaimed later.
-func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key func(storage.StreamEntry) string, handle func(context.Context, [][]storage.StreamEntry)) {
+// entry whose handler fails stays pending and is reclaimed later; after a
+// Redis outage the loop first calls afterOutage (nil: none) with the time
+// its reads failed, and then hands it the groups that returns.
+func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key func(storage.StreamEntry) string,
+	handle func(context.Context, [][]storage.StreamEntry), afterOutage func(context.Context, time.Duration) []storage.StreamEntry) {
 	work := make(chan [][]storage.StreamEntry)
 	for i := 0; i < n; i++ {
 		b.wg.Add(1)
@@ -218,11 +221,15 @@ func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key 
 		defer close(work)
 		backoff := 100 * time.Millisecond
 		count := n * max(batch, 4)
+		var failingSince time.Time // the first failed read of an outage
 		for ctx.Err() == nil {
 			entries, err := b.store.ReadGroup(ctx, stream, group, b.opts.Consumer, int64(count), b.opts.ReadBlock)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
+				}
+				if failingSince.IsZero() {
+					failingSince = time.Now()
 				}
 				b.log.Warn("stream read failed; retrying", "stream", stream, "err", err, "retry_in", backoff)
 				sleep(ctx, backoff)
@@ -230,6 +237,14 @@ func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key 
 				continue
 			}
 			backoff = 100 * time.Millisecond
+			if !failingSince.IsZero() {
+				down := time.Since(failingSince)
+				failingSince = time.Time{}
+				b.log.Info("stream reads work again", "stream", stream, "failed_for", down.Round(time.Millisecond))
+				if afterOutage != nil {
+					entries = append(afterOutage(ctx, down), entries...)
+				}
+			}
 			for groups := groupBy(entries, key); len(groups) > 0; {
 				k := min(batch, len(groups))
 				work <- groups[:k] // entries already read are handled even if ctx ends now
@@ -341,6 +356,34 @@ func (b *Bot) reclaim(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// retryAfterOutage takes back, right after Redis answers again, the inbound
+// entries that were pending before the outage began (their steps failed
+// against a Redis that was gone, in this process or another), instead of
+// leaving them to the reclaim pass after ClaimIdle (30 s). An entry read
+// before the first failed read has been pending at least as long as the
+// reads failed (down); one read since Redis came back has not, so live work
+// is not taken. Running an entry twice is harmless: the conversation lock
+// and the commit's checks let one step through.
+func (b *Bot) retryAfterOutage(ctx context.Context, down time.Duration) []storage.StreamEntry {
+	const perPass, passes = 256, 16
+	var out []storage.StreamEntry
+	for range passes {
+		entries, err := b.store.Reclaim(ctx, b.store.Keys().Inbound(), groupWorkers, b.opts.Consumer, down, perPass)
+		if err != nil {
+			b.log.Warn("taking back entries pending across the outage failed; the reclaim pass will", "err", err)
+			break
+		}
+		out = append(out, entries...)
+		if len(entries) < perPass {
+			break
+		}
+	}
+	if len(out) > 0 {
+		b.log.Info("took back entries pending across the outage", "entries", len(out), "outage", down.Round(time.Millisecond))
+	}
+	return out
 }
 
 // ReclaimNow runs one reclaim pass (tests and operators).

@@ -28,6 +28,12 @@ type pipeline struct {
 
 func startPipeline(t *testing.T, r *redisProc, twilioAPI string, opts bot.Options) *pipeline {
 	t.Helper()
+	return startPipelineLogging(t, r, twilioAPI, opts, slog.New(slog.DiscardHandler))
+}
+
+// startPipelineLogging is startPipeline with the bot logging to log.
+func startPipelineLogging(t *testing.T, r *redisProc, twilioAPI string, opts bot.Options, log *slog.Logger) *pipeline {
+	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port)})
 	t.Cleanup(func() { rdb.Close() })
 	store := storage.New(rdb, "quita")
@@ -36,7 +42,6 @@ func startPipeline(t *testing.T, r *redisProc, twilioAPI string, opts bot.Option
 		t.Fatal(err)
 	}
 	dir := config.NewDirectory(file)
-	log := slog.New(slog.DiscardHandler)
 	b := bot.New(store, dialogs.NewEngine(dialogs.EngineConfig{}), dir, log, time.Now, opts)
 	media := mediaserver.New(store.GetMedia, []byte(secret), "http://127.0.0.1:1", time.Hour, time.Now)
 	tw, err := twilio.New(twilio.Config{AccountSID: twilioSID, AuthToken: twilioToken, From: twilioFrom,
