@@ -18,15 +18,7 @@ import (
 func TestLocksDoNotOutliveARedisRestart(t *testing.T) {
 	r := startRedis(t)
 	ctx := context.Background()
-	connect := func() *storage.Store {
-		rdb, err := storage.Connect(ctx, r.URL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { rdb.Close() })
-		return storage.New(rdb, "quita")
-	}
-	s := connect()
+	s := r.store(t)
 	convs := []string{phone(1), phone(2)}
 	for i, c := range convs {
 		if err := s.Accept(ctx, storage.Message{ID: storage.NewID(), Conversation: c, Direction: storage.In,
@@ -55,7 +47,7 @@ func TestLocksDoNotOutliveARedisRestart(t *testing.T) {
 	r.kill()
 	r.start()
 
-	s = connect()
+	s = r.store(t)
 	for _, c := range append(convs, third) {
 		if n, err := r.do("EXISTS", s.Keys().Lock(c)); n != ":0" {
 			t.Errorf("lock of %s came back with the AOF: EXISTS %s %v", c, n, err)

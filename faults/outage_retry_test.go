@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/storage"
@@ -25,9 +23,7 @@ import (
 func TestEntriesPendingAcrossARedisOutageAreTakenBackAtOnce(t *testing.T) {
 	r := startRedis(t)
 	ctx := context.Background()
-	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port)})
-	t.Cleanup(func() { rdb.Close() })
-	store := storage.New(rdb, "quita")
+	store := r.store(t)
 	if err := store.EnsureGroup(ctx, store.Keys().Inbound(), storage.GroupWorkers); err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,7 @@ func startPipeline(t *testing.T, r *redisProc, twilioAPI string, opts bot.Option
 // startPipelineLogging is startPipeline with the bot logging to log.
 func startPipelineLogging(t *testing.T, r *redisProc, twilioAPI string, opts bot.Options, log *slog.Logger) *pipeline {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port)})
-	t.Cleanup(func() { rdb.Close() })
-	store := storage.New(rdb, "quita")
+	store := r.store(t)
 	file, err := config.LoadFile("")
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +57,14 @@ func startPipelineLogging(t *testing.T, r *redisProc, twilioAPI string, opts bot
 	}
 	t.Cleanup(func() { cancel(); b.Wait() })
 	return &pipeline{bot: b, store: store}
+}
+
+// store is a Store (prefix "quita") on this Redis, closed with the test.
+func (r *redisProc) store(t *testing.T) *storage.Store {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port)})
+	t.Cleanup(func() { rdb.Close() })
+	return storage.New(rdb, "quita")
 }
 
 // lastOut is a conversation's last outbound transcript entry.
