@@ -200,9 +200,9 @@ func (b *Bot) Wait() { b.wg.Wait() }
 // that the replies of one step reach the debtor in the order written; a
 // handler gets up to batch groups at once (more only accumulate while every
 // handler is busy, so batches grow with the load and not otherwise). An
-// entry whose handler fails stays pending and is reclaimed later; after a
-// Redis outage the loop first calls afterOutage (nil: none) with the time
-// its reads failed, and then hands it the groups that returns.
+// entry whose handler fails stays pending and is reclaimed later. When its
+// reads work again after failing, the loop hands the handlers the entries
+// afterOutage (nil: none) returns for that time, before the new ones.
 func (b *Bot) loop(ctx context.Context, stream, group string, n, batch int, key func(storage.StreamEntry) string,
 	handle func(context.Context, [][]storage.StreamEntry), afterOutage func(context.Context, time.Duration) []storage.StreamEntry) {
 	work := make(chan [][]storage.StreamEntry)
