@@ -352,6 +352,13 @@ func benchInbound(ctx context.Context, args []string) error {
 			l.concurrency, l.ackRate, ms(l.ackP50), ms(l.ackP99), l.e2eRate, ms(l.e2eP50), ms(l.e2eP99),
 			l.redisCPUPerReply.Microseconds(), l.ownCPUPerReply.Microseconds(), floor, l.failures+l.floorFailures, l.unreplied)
 	}
+	if best, bestFloor := peakRates(results); len(results) > 1 && bestFloor.floorRate > 0 {
+		// each at its best level: the floor often peaks at a lower
+		// concurrency than the service, and a ratio per level flatters the
+		// levels where the floor itself has slowed down
+		fmt.Fprintf(&b, "\nPeak to peak: %.0f replies/s (c=%d) ÷ %.0f floor req/s (c=%d) = %.0f%%.\n",
+			best.e2eRate, best.concurrency, bestFloor.floorRate, bestFloor.concurrency, 100*best.e2eRate/bestFloor.floorRate)
+	}
 	if err := report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String()); err != nil {
 		return err
 	}
@@ -361,6 +368,19 @@ func benchInbound(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// peakRates are the levels with the most replies and the fastest floor.
+func peakRates(results []inboundLevel) (best, bestFloor inboundLevel) {
+	for _, l := range results {
+		if l.e2eRate > best.e2eRate {
+			best = l
+		}
+		if l.floorRate > bestFloor.floorRate {
+			bestFloor = l
+		}
+	}
+	return best, bestFloor
 }
 
 // load runs c clients against addr+path for d; prepare fills each request
