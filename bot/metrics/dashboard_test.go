@@ -43,6 +43,7 @@ func knownMetrics(t *testing.T) map[string]bool {
 	h.StepLatency(time.Millisecond)
 	h.Batch("worker", 4)
 	h.Blocked("window")
+	m.ObserveWebhook("/webhooks/twilio", 200, time.Millisecond)
 	for _, k := range []dialogs.ActionKind{dialogs.ActHandoff, dialogs.ActOptOut, dialogs.ActRecordPromise, dialogs.ActCreateAgreement} {
 		h.Action(k, "x")
 	}

@@ -45,6 +45,9 @@ type service struct {
 	ready    []readiness    // extra /readyz checks (channel states)
 	closers  []func() error // run at shutdown, after the pipeline drained
 	starters []func(context.Context) error
+	// onWebhook, when set, is told how long each webhook took to answer
+	// (its route, status and time): what a provider waits for.
+	onWebhook func(route string, status int, d time.Duration)
 }
 
 // readiness reports one component's state for /readyz.
@@ -167,6 +170,7 @@ func (s *service) billing(creditorID string) (payments.Policy, payments.Account,
 func (s *service) routes() {
 	s.app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.app.Get("/readyz", s.readyz)
+	s.app.Use("/webhooks", s.timeWebhook) // before the channels' routes, which mounts add
 	s.media.Register(s.app)
 	if s.cfg.Simulator {
 		s.bot.AddChannel(simulator.Channel{})
@@ -309,6 +313,27 @@ func loadSecret(cfg config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return secret, nil
+}
+
+// timeWebhook measures a webhook from its routing to its answer.
+func (s *service) timeWebhook(c *fiber.Ctx) error {
+	if s.onWebhook == nil {
+		return c.Next()
+	}
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil { // jsonError writes the status after the middleware returns
+		status = fiber.StatusInternalServerError
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code
+		}
+	}
+	// The route is the pattern that answered (c.Route() after Next), never
+	// the raw path: a label must not grow with what callers send.
+	s.onWebhook(c.Route().Path, status, time.Since(start))
+	return err
 }
 
 // jsonError answers every error as {"error": "..."} with its status.

@@ -18,6 +18,7 @@ func mountMetrics(_ context.Context, s *service) error {
 	hooks := m.Hooks()
 	s.bot.SetHooks(hooks)
 	s.store.ObserveAcceptGroups(func(n int) { hooks.Batch("accept", n) })
+	s.onWebhook = m.ObserveWebhook
 	m.Registry.MustRegister(metrics.NewQueues(s.rdb, metrics.SourcesFor(s.store.Keys()), s.channelStates))
 	s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
 	return nil

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,5 +79,44 @@ func TestMetricsCountSimulatorMessage(t *testing.T) {
 	}
 	if after[`quita_queue_pending{stream="in"}`] != 0 {
 		t.Errorf("inbound pending = %v after the reply, want 0", after[`quita_queue_pending{stream="in"}`])
+	}
+}
+
+// TestMetricsTimeEachWebhook shows quita_webhook_seconds counting every
+// webhook answer under the route that answered and its status, forged and
+// unknown ones included, and nothing else.
+func TestMetricsTimeEachWebhook(t *testing.T) {
+	r := redistest.New(t)
+	cfg := testConfig(t, r.URL, r.Prefix)
+	cfg.TwilioAccountSID, cfg.TwilioAuthToken = "AC"+strings.Repeat("b", 32), "metricsauthtoken0123456789"
+	cfg.TwilioFrom, cfg.TwilioAPIURL = "+15005550006", "http://127.0.0.1:9"
+	s, _ := startService(t, cfg)
+
+	inbound := url.Values{"MessageSid": {"SM" + strings.Repeat("2", 32)}, "AccountSid": {cfg.TwilioAccountSID},
+		"From": {"+5511987650003"}, "To": {cfg.TwilioFrom}, "Body": {"oi"}, "NumMedia": {"0"}}
+	for token, want := range map[string]int{cfg.TwilioAuthToken: http.StatusOK, "forged": http.StatusForbidden} {
+		if resp := postTwilio(t, s, "/webhooks/twilio", inbound, token); resp.StatusCode != want {
+			t.Fatalf("webhook signed with %q answered %d, want %d", token, resp.StatusCode, want)
+		}
+	}
+	for _, path := range []string{"/webhooks/nowhere", "/healthz"} {
+		if _, err := s.app.Test(httptest.NewRequest(http.MethodGet, path, nil), 5000); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got := map[string]float64{}
+	for series, v := range scrape(t, s) {
+		if strings.HasPrefix(series, "quita_webhook_seconds_count") {
+			got[series] = v
+		}
+	}
+	want := map[string]float64{
+		`quita_webhook_seconds_count{code="200",route="/webhooks/twilio"}`: 1,
+		`quita_webhook_seconds_count{code="403",route="/webhooks/twilio"}`: 1,
+		`quita_webhook_seconds_count{code="404",route="/webhooks"}`:        1, // no route: the prefix, not the raw path
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("webhook timings %v, want %v", got, want)
 	}
 }
