@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/procfs"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -191,4 +192,35 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// hostCPU is the machine's CPU time so far, from /proc/stat; ok is false
+// where there is none (not Linux).
+type hostCPU struct {
+	total, steal float64 // seconds, all CPUs
+	ok           bool
+}
+
+func readHostCPU() hostCPU {
+	st, err := procfs.NewDefaultFS()
+	if err != nil {
+		return hostCPU{}
+	}
+	s, err := st.Stat()
+	if err != nil {
+		return hostCPU{}
+	}
+	c := s.CPUTotal
+	return hostCPU{total: c.User + c.Nice + c.System + c.Idle + c.Iowait + c.IRQ + c.SoftIRQ + c.Steal, steal: c.Steal, ok: true}
+}
+
+// stealPercent is the share of the machine's CPU time that its hypervisor
+// gave to others between two readings ("steal" in top): on a shared VM it
+// is time none of quita, Redis or the load generator could run. -1 when
+// unknown.
+func stealPercent(before, after hostCPU) float64 {
+	if !before.ok || !after.ok || after.total <= before.total {
+		return -1
+	}
+	return 100 * (after.steal - before.steal) / (after.total - before.total)
 }

@@ -53,6 +53,7 @@ type inboundLevel struct {
 	acks, failures     int
 	ackRate            float64
 	ackP50, ackP99     time.Duration
+	ackP99InService    time.Duration // p99 of the acknowledgements' time inside the service (quita_webhook_seconds)
 	replies, unreplied int
 	e2eRate            float64
 	e2eP50, e2eP99     time.Duration
@@ -61,6 +62,9 @@ type inboundLevel struct {
 	floorFailures      int
 	redisCPUPerReply   time.Duration // the Redis server's CPU time per reply (INFO cpu)
 	ownCPUPerReply     time.Duration // this process's (service and load generator) CPU time per reply
+	// stealService and stealFloor are the host CPU time the hypervisor
+	// gave away while each was loaded, in percent (-1: unknown).
+	stealService, stealFloor float64
 }
 
 func benchInbound(ctx context.Context, args []string) error {
@@ -78,7 +82,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	debtors := fs.Bool("debtors", true, "import every number as a debtor with one open debt first, so each message loads a debtor and their debts as in production")
 	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
-	withFloor := fs.Bool("floor", true, "measure the floor after each level (false: only the service, e.g. to profile it)")
+	withFloor := fs.Bool("floor", true, "measure the floor after each level, at the same --rate (false: only the service, e.g. to profile it)")
 	pool := fs.Int("pool", 0, "give the pipeline its own Redis pool of this size (0: share serve's pool, as serve does today)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -197,6 +201,24 @@ func benchInbound(ctx context.Context, args []string) error {
 			return fmt.Errorf("import the bench's debtors: %v (%d rows refused)", err, sum.Failed)
 		}
 	}
+	// The time each acknowledged webhook spent in the service (routing to
+	// answer), beside the client's: what is left is the kernel, the load
+	// generator and waiting to be scheduled.
+	var handled struct {
+		sync.Mutex
+		d []time.Duration
+	}
+	timed := s.onWebhook
+	s.onWebhook = func(route string, status int, d time.Duration) {
+		if timed != nil {
+			timed(route, status, d)
+		}
+		if status < 300 {
+			handled.Lock()
+			handled.d = append(handled.d, d)
+			handled.Unlock()
+		}
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	runDone := make(chan error, 1)
@@ -247,13 +269,16 @@ func benchInbound(ctx context.Context, args []string) error {
 		mu.Lock()
 		e2e = e2e[:0]
 		mu.Unlock()
+		handled.Lock()
+		handled.d = handled.d[:0]
+		handled.Unlock()
 		refill() // forget what never came back before this level
 		var tracked atomic.Int64
 		lvl := inboundLevel{concurrency: c}
 		levelStart := time.Now()
 		levelCtx, levelCancel := context.WithDeadline(ctx, levelStart.Add(*duration))
 		levelOver := levelCtx.Done()
-		redisCPUBefore, ownCPUBefore := redisCPUSeconds(ctx, rdb), processCPU()
+		redisCPUBefore, ownCPUBefore, hostBefore := redisCPUSeconds(ctx, rdb), processCPU(), readHostCPU()
 		acks, failures := load(ctx, c, *rate, *duration, fmt.Sprintf("127.0.0.1:%d", port), "/webhooks/twilio",
 			func(req *fasthttp.Request) (func(ok bool), bool) {
 				// The next conversation without a tracked message in flight.
@@ -285,10 +310,16 @@ func benchInbound(ctx context.Context, args []string) error {
 				}, true
 			})
 		levelCancel()
+		lvl.stealService, lvl.stealFloor = stealPercent(hostBefore, readHostCPU()), -1
 		slices.Sort(acks)
 		lvl.acks, lvl.failures = len(acks), failures
 		lvl.ackRate = float64(len(acks)) / duration.Seconds()
 		lvl.ackP50, lvl.ackP99 = percentile(acks, 50), percentile(acks, 99)
+		handled.Lock()
+		inService := slices.Clone(handled.d)
+		handled.Unlock()
+		slices.Sort(inService)
+		lvl.ackP99InService = percentile(inService, 99)
 		deadline := time.Now().Add(*drain)
 		for {
 			mu.Lock()
@@ -317,13 +348,18 @@ func benchInbound(ctx context.Context, args []string) error {
 			results = append(results, lvl)
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "floor: concurrency %d for %s…\n", c, *duration)
-		facks, ffail := load(ctx, c, 0, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
+		// Closed loop, the floor's best throughput; open loop, the same
+		// arrivals as the service got, so its latency is the least any
+		// service could show on this machine at that rate.
+		fmt.Fprintf(os.Stderr, "floor: concurrency %d for %s (rate %s)…\n", c, *duration, rateDesc(*rate))
+		floorBefore := readHostCPU()
+		facks, ffail := load(ctx, c, *rate, *duration, fmt.Sprintf("127.0.0.1:%d", floorPort), "/floor",
 			func(req *fasthttp.Request) (func(bool), bool) {
 				req.Header.SetMethod("POST")
 				req.SetBodyString("x")
 				return nil, true
 			})
+		lvl.stealFloor = stealPercent(floorBefore, readHostCPU())
 		slices.Sort(facks)
 		lvl.floorRate, lvl.floorFailures = float64(len(facks))/duration.Seconds(), ffail
 		lvl.floorP50, lvl.floorP99 = percentile(facks, 50), percentile(facks, 99)
@@ -341,24 +377,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d (pause %s), %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
 		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, cfg.BatchWait, poolDesc)
-	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | Redis CPU µs/reply | quita CPU µs/reply | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, l := range results {
-		floor := "— | — | —" // not measured (--floor=false)
-		if l.floorRate > 0 {
-			floor = fmt.Sprintf("%.0f | %s | %.0f%%", l.floorRate, ms(l.floorP99), 100*l.e2eRate/l.floorRate)
-		}
-		fmt.Fprintf(&b, "| %d | %.0f | %s | %s | %.0f | %s | %s | %d | %d | %s | %d | %d |\n",
-			l.concurrency, l.ackRate, ms(l.ackP50), ms(l.ackP99), l.e2eRate, ms(l.e2eP50), ms(l.e2eP99),
-			l.redisCPUPerReply.Microseconds(), l.ownCPUPerReply.Microseconds(), floor, l.failures+l.floorFailures, l.unreplied)
-	}
-	if best, bestFloor := peakRates(results); len(results) > 1 && bestFloor.floorRate > 0 {
-		// each at its best level: the floor often peaks at a lower
-		// concurrency than the service, and a ratio per level flatters the
-		// levels where the floor itself has slowed down
-		fmt.Fprintf(&b, "\nPeak to peak: %.0f replies/s (c=%d) ÷ %.0f floor req/s (c=%d) = %.0f%%.\n",
-			best.e2eRate, best.concurrency, bestFloor.floorRate, bestFloor.concurrency, 100*best.e2eRate/bestFloor.floorRate)
-	}
+	writeInboundTable(&b, results, *rate > 0)
 	if err := report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String()); err != nil {
 		return err
 	}
@@ -368,6 +387,41 @@ func benchInbound(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// writeInboundTable prints one row per level and, closed loop, the peak to
+// peak ratio. Open loop the floor got the same arrivals as the service, so
+// only its latency compares: no ratio.
+func writeInboundTable(b *strings.Builder, results []inboundLevel, openLoop bool) {
+	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | ack p99 in service ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | Redis CPU µs/reply | quita CPU µs/reply | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied | CPU steal % (service, floor) |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, l := range results {
+		floor := "— | — | —" // not measured (--floor=false)
+		switch {
+		case l.floorRate > 0 && openLoop: // both got the same arrivals: only the latencies compare
+			floor = fmt.Sprintf("%.0f | %s | —", l.floorRate, ms(l.floorP99))
+		case l.floorRate > 0:
+			floor = fmt.Sprintf("%.0f | %s | %.0f%%", l.floorRate, ms(l.floorP99), 100*l.e2eRate/l.floorRate)
+		}
+		fmt.Fprintf(b, "| %d | %.0f | %s | %s | %s | %.0f | %s | %s | %d | %d | %s | %d | %d | %s, %s |\n",
+			l.concurrency, l.ackRate, ms(l.ackP50), ms(l.ackP99), ms(l.ackP99InService), l.e2eRate, ms(l.e2eP50), ms(l.e2eP99),
+			l.redisCPUPerReply.Microseconds(), l.ownCPUPerReply.Microseconds(), floor, l.failures+l.floorFailures, l.unreplied,
+			percentOrDash(l.stealService), percentOrDash(l.stealFloor))
+	}
+	if best, bestFloor := peakRates(results); len(results) > 1 && bestFloor.floorRate > 0 && !openLoop {
+		// each at its best level: the floor often peaks at a lower
+		// concurrency than the service, and a ratio per level flatters the
+		// levels where the floor itself has slowed down
+		fmt.Fprintf(b, "\nPeak to peak: %.0f replies/s (c=%d) ÷ %.0f floor req/s (c=%d) = %.0f%%.\n",
+			best.e2eRate, best.concurrency, bestFloor.floorRate, bestFloor.concurrency, 100*best.e2eRate/bestFloor.floorRate)
+	}
+}
+
+func percentOrDash(p float64) string {
+	if p < 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f", p)
 }
 
 // peakRates are the levels with the most replies and the fastest floor.
