@@ -324,11 +324,7 @@ func (s *service) timeWebhook(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil { // jsonError writes the status after the middleware returns
-		status = fiber.StatusInternalServerError
-		var fe *fiber.Error
-		if errors.As(err, &fe) {
-			status = fe.Code
-		}
+		status = errorStatus(err)
 	}
 	// The route is the pattern that answered (c.Route() after Next), never
 	// the raw path: a label must not grow with what callers send.
@@ -336,13 +332,18 @@ func (s *service) timeWebhook(c *fiber.Ctx) error {
 	return err
 }
 
-// jsonError answers every error as {"error": "..."} with its status.
-func jsonError(c *fiber.Ctx, err error) error {
-	code := fiber.StatusInternalServerError
+// errorStatus is the HTTP status a handler's error is answered with.
+func errorStatus(err error) int {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
-		code = fe.Code
+		return fe.Code
 	}
+	return fiber.StatusInternalServerError
+}
+
+// jsonError answers every error as {"error": "..."} with its status.
+func jsonError(c *fiber.Ctx, err error) error {
+	code := errorStatus(err)
 	msg := err.Error()
 	if code == fiber.StatusInternalServerError {
 		msg = "internal error"
