@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -377,7 +378,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d (pause %s), %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
 		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, cfg.BatchWait, poolDesc)
-	writeInboundTable(&b, results, *rate > 0)
+	writeInboundTable(&b, results, *rate > 0, runtime.NumCPU())
 	if err := report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String()); err != nil {
 		return err
 	}
@@ -392,7 +393,7 @@ func benchInbound(ctx context.Context, args []string) error {
 // writeInboundTable prints one row per level and, closed loop, the peak to
 // peak ratio. Open loop the floor got the same arrivals as the service, so
 // only its latency compares: no ratio.
-func writeInboundTable(b *strings.Builder, results []inboundLevel, openLoop bool) {
+func writeInboundTable(b *strings.Builder, results []inboundLevel, openLoop bool, cores int) {
 	b.WriteString("| concurrency | acks/s | ack p50 ms | ack p99 ms | ack p99 in service ms | replies/s (e2e) | e2e p50 ms | e2e p99 ms | Redis CPU µs/reply | quita CPU µs/reply | floor req/s | floor p99 ms | e2e ÷ floor | failed acks | unreplied | CPU steal % (service, floor) |\n")
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range results {
@@ -414,7 +415,22 @@ func writeInboundTable(b *strings.Builder, results []inboundLevel, openLoop bool
 		// levels where the floor itself has slowed down
 		fmt.Fprintf(b, "\nPeak to peak: %.0f replies/s (c=%d) ÷ %.0f floor req/s (c=%d) = %.0f%%.\n",
 			best.e2eRate, best.concurrency, bestFloor.floorRate, bestFloor.concurrency, 100*best.e2eRate/bestFloor.floorRate)
+		writeCeilings(b, best, bestFloor.floorRate, cores)
 	}
+}
+
+// writeCeilings says what bounds the best level, from its CPU per reply:
+// Redis runs each command on one thread, so its CPU per reply caps the
+// replies per second whatever the cores; and the Redis and quita CPU per
+// reply together cannot exceed the machine's cores.
+func writeCeilings(b *strings.Builder, best inboundLevel, floorRate float64, cores int) {
+	redis, own := best.redisCPUPerReply.Seconds(), best.ownCPUPerReply.Seconds()
+	if redis <= 0 || own <= 0 || cores < 1 {
+		return
+	}
+	oneThread, allCores := 1/redis, float64(cores)/(redis+own)
+	fmt.Fprintf(b, "Ceilings at c=%d: one Redis thread at %.0f µs per reply serves at most %.0f replies/s (%.0f%% of the floor's best); %d cores at %.0f µs per reply (Redis and quita) at most %.0f (%.0f%%).\n",
+		best.concurrency, redis*1e6, oneThread, 100*oneThread/floorRate, cores, (redis+own)*1e6, allCores, 100*allCores/floorRate)
 }
 
 func percentOrDash(p float64) string {

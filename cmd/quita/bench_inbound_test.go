@@ -37,7 +37,8 @@ func TestPeakRatesTakeEachSideAtItsBestLevel(t *testing.T) {
 func TestInboundTableComparesTheFloorOnlyWhereItMeansSomething(t *testing.T) {
 	levels := []inboundLevel{
 		{concurrency: 8, ackP99: 12 * time.Millisecond, ackP99InService: 3 * time.Millisecond, e2eRate: 2500, floorRate: 5000, stealService: 4, stealFloor: -1},
-		{concurrency: 64, e2eRate: 4000, floorRate: 4000, stealService: -1, stealFloor: 12.4},
+		{concurrency: 64, e2eRate: 4000, floorRate: 4000, stealService: -1, stealFloor: 12.4,
+			redisCPUPerReply: 125 * time.Microsecond, ownCPUPerReply: 375 * time.Microsecond},
 	}
 	for _, tc := range []struct {
 		name     string
@@ -47,15 +48,17 @@ func TestInboundTableComparesTheFloorOnlyWhereItMeansSomething(t *testing.T) {
 	}{
 		{"closed loop", false,
 			[]string{"| 8 | 0 | 0.00 | 12.00 | 3.00 | 2500 |", "| 5000 | 0.00 | 50% | 0 | 0 | 4, — |", "| 4000 | 0.00 | 100% | 0 | 0 | —, 12 |",
-				"Peak to peak: 4000 replies/s (c=64) ÷ 5000 floor req/s (c=8) = 80%."},
+				"Peak to peak: 4000 replies/s (c=64) ÷ 5000 floor req/s (c=8) = 80%.",
+				// 1 s / 125 µs = 8,000 on one thread; 2 cores / 500 µs = 4,000
+				"Ceilings at c=64: one Redis thread at 125 µs per reply serves at most 8000 replies/s (160% of the floor's best); 2 cores at 500 µs per reply (Redis and quita) at most 4000 (80%)."},
 			nil},
 		{"open loop: the same arrivals, so no ratio", true,
 			[]string{"| 5000 | 0.00 | — | 0 | 0 | 4, — |"},
-			[]string{"%", "Peak to peak"}},
+			[]string{"%", "Peak to peak", "Ceilings"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder
-			writeInboundTable(&b, levels, tc.openLoop)
+			writeInboundTable(&b, levels, tc.openLoop, 2)
 			rows := strings.SplitN(b.String(), "\n", 3)[2] // past the header and its rule
 			for _, w := range tc.want {
 				if !strings.Contains(b.String(), w) {
