@@ -54,6 +54,7 @@ type Figures struct {
 	RemindersOverdueSeconds  float64         `json:"reminders_overdue_seconds"`
 	HandoffWaiting           int64           `json:"handoff_waiting"`
 	HandoffOldestWaitSeconds float64         `json:"handoff_oldest_wait_seconds"`
+	Redis                    RedisServer     `json:"redis"`
 }
 
 // handoffPriorities are the priorities whose oldest queued conversation is
@@ -86,6 +87,7 @@ func ReadFigures(ctx context.Context, rdb redis.UniversalClient, src Sources, no
 		lo, hi := storage.HandoffPriorityRange(p)
 		handoffFirst[i] = pipe.ZRangeByScoreWithScores(ctx, src.Handoff, &redis.ZRangeBy{Min: lo, Max: hi, Count: 1})
 	}
+	cpu, memory := pipe.Info(ctx, "cpu"), pipe.Info(ctx, "memory")
 	_, _ = pipe.Exec(ctx) // each command's error is checked below: a missing group is not a failure
 
 	var f Figures
@@ -121,6 +123,9 @@ func ReadFigures(ctx context.Context, rdb redis.UniversalClient, src Sources, no
 	f.RemindersDue = due.Val()
 	f.RemindersOverdueSeconds = overdue(schedFirst.Val(), now)
 	f.HandoffWaiting = handoffN.Val()
+	// a server that does not answer these sections (the embedded one) is
+	// not down: its figures are only unknown
+	f.Redis = ParseRedisServer(cpu.Val(), memory.Val())
 	for _, c := range handoffFirst {
 		if zs := c.Val(); len(zs) > 0 {
 			f.HandoffOldestWaitSeconds = max(f.HandoffOldestWaitSeconds, now.Sub(storage.HandoffSince(zs[0].Score)).Seconds())

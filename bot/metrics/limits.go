@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -29,12 +30,13 @@ var (
 	DeadLetters      = Limit{"QuitaDeadLetters", `quita_dead_letters`, 0, false}
 	RemindersOverdue = Limit{"QuitaRemindersOverdue", `quita_reminders_overdue_seconds`, 1800, true}
 	HandoffWaiting   = Limit{"QuitaHandoffWaiting", `quita_handoff_oldest_wait_seconds`, 4 * 3600, true}
+	RedisMemoryHigh  = Limit{"QuitaRedisMemoryHigh", `quita_redis_memory_used_ratio`, 0.85, false}
 )
 
 // Limits lists every limit above.
 func Limits() []Limit {
 	return []Limit{InboundBacklog, OutboundBacklog, ActionsBacklog, InFlightStuck, RetriesOverdue,
-		DeadLetters, RemindersOverdue, HandoffWaiting}
+		DeadLetters, RemindersOverdue, HandoffWaiting, RedisMemoryHigh}
 }
 
 // backlogLimits are the streams' oldest-entry limits by stream name.
@@ -81,11 +83,16 @@ func (f Figures) Checks() []Check {
 		}
 		out = append(out, check(item, "oldest in flight", s.OldestPendingAgeSeconds, InFlightStuck))
 	}
-	return append(out,
+	out = append(out,
 		check("retries", "most overdue", f.RetryOverdueSeconds, RetriesOverdue),
 		check("dead letters", "entries", float64(f.DeadLetters), DeadLetters),
 		check("reminders", "most overdue", f.RemindersOverdueSeconds, RemindersOverdue),
 		check("handoff queue", "oldest wait", f.HandoffOldestWaitSeconds, HandoffWaiting))
+	if f.Redis.MaxMemoryBytes > 0 { // without a limit there is nothing to run out of but the host
+		ratio := math.Round(f.Redis.MemoryUsedRatio()*1000) / 1000 // reads as 0.913, not 0.91298…
+		out = append(out, check("redis", "memory used of maxmemory", ratio, RedisMemoryHigh))
+	}
+	return out
 }
 
 // Anchor is the GitHub anchor of a Markdown heading: lower case, spaces to

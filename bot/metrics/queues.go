@@ -35,6 +35,7 @@ type Queues struct {
 
 	length, pending, oldest, oldestPending, retry, retryOverdue, up, channelUp *prometheus.Desc
 	dead, remindersDue, remindersOverdue, handoffWaiting, handoffOldest        *prometheus.Desc
+	redisCPU, redisMemory, redisMaxMemory, redisMemoryRatio                    *prometheus.Desc
 }
 
 // NewQueues returns the collector; channels may be nil.
@@ -59,6 +60,12 @@ func NewQueues(rdb redis.UniversalClient, src Sources, channels func() []Channel
 		handoffOldest: gauge("quita_handoff_oldest_wait_seconds",
 			"How long the longest-waiting queued conversation has waited for a person (0 when none)."),
 		up: gauge("quita_redis_up", "1 when the queue figures could be read from Redis at this scrape."),
+		redisCPU: gauge("quita_redis_cpu_seconds_total",
+			"CPU time of the Redis thread that runs every command, since the server started (INFO cpu): its rate near 1 is the service's ceiling."),
+		redisMemory:    gauge("quita_redis_memory_used_bytes", "Memory Redis uses for data and overhead (INFO memory used_memory)."),
+		redisMaxMemory: gauge("quita_redis_memory_max_bytes", "Redis maxmemory, 0 when there is no limit."),
+		redisMemoryRatio: gauge("quita_redis_memory_used_ratio",
+			"Used memory over maxmemory (0 when there is no limit); with noeviction, at 1 every write is refused."),
 		channelUp: gauge("quita_channel_ready", "1 when a channel is connected and ready (as /readyz reports it).",
 			"channel", "state"),
 	}
@@ -67,7 +74,8 @@ func NewQueues(rdb redis.UniversalClient, src Sources, channels func() []Channel
 // Describe implements prometheus.Collector.
 func (q *Queues) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{q.length, q.pending, q.oldest, q.oldestPending, q.retry, q.retryOverdue,
-		q.dead, q.remindersDue, q.remindersOverdue, q.handoffWaiting, q.handoffOldest, q.up, q.channelUp} {
+		q.dead, q.remindersDue, q.remindersOverdue, q.handoffWaiting, q.handoffOldest, q.up, q.channelUp,
+		q.redisCPU, q.redisMemory, q.redisMaxMemory, q.redisMemoryRatio} {
 		ch <- d
 	}
 }
@@ -104,6 +112,12 @@ func (q *Queues) Collect(ch chan<- prometheus.Metric) {
 	gauge(q.remindersOverdue, f.RemindersOverdueSeconds)
 	gauge(q.handoffWaiting, float64(f.HandoffWaiting))
 	gauge(q.handoffOldest, f.HandoffOldestWaitSeconds)
+	if r := f.Redis; r.Known {
+		ch <- prometheus.MustNewConstMetric(q.redisCPU, prometheus.CounterValue, r.CPUSeconds)
+		gauge(q.redisMemory, float64(r.UsedMemoryBytes))
+		gauge(q.redisMaxMemory, float64(r.MaxMemoryBytes))
+		gauge(q.redisMemoryRatio, r.MemoryUsedRatio())
+	}
 }
 
 // age is how old a stream entry id ("<ms>-<seq>") is.

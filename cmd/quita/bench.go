@@ -15,6 +15,8 @@ import (
 
 	"github.com/prometheus/procfs"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/quita-bot/quita/bot/metrics"
 )
 
 func init() {
@@ -81,22 +83,12 @@ func machine(ctx context.Context, rdb redis.UniversalClient) string {
 	redisVersion := "no Redis"
 	if rdb != nil {
 		if info, err := rdb.Info(ctx, "server").Result(); err == nil {
-			redisVersion = "Redis " + infoField(info, "redis_version")
+			redisVersion = "Redis " + metrics.InfoField(info, "redis_version")
 		}
 	}
 	return fmt.Sprintf("%s, %d cores (GOMAXPROCS %d), %s, %s, %s, %s/%s, load average %s, %s",
 		cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0), mem, runtime.Version(), redisVersion, runtime.GOOS, runtime.GOARCH,
 		load, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-}
-
-// infoField reads one field of INFO output.
-func infoField(info, name string) string {
-	for _, l := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), name+":"); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 // gitRev is the commit benchmarked, when run from a checkout.

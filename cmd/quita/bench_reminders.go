@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/quita-bot/quita/bot"
+	"github.com/quita-bot/quita/bot/metrics"
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/portfolio"
@@ -232,8 +233,8 @@ func redisCPUSeconds(ctx context.Context, rdb redis.UniversalClient) float64 {
 	if err != nil {
 		return 0
 	}
-	sys, _ := strconv.ParseFloat(infoField(info, "used_cpu_sys"), 64)
-	user, _ := strconv.ParseFloat(infoField(info, "used_cpu_user"), 64)
+	sys, _ := strconv.ParseFloat(metrics.InfoField(info, "used_cpu_sys"), 64)
+	user, _ := strconv.ParseFloat(metrics.InfoField(info, "used_cpu_user"), 64)
 	return user + sys
 }
 
@@ -242,7 +243,7 @@ func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return strconv.ParseInt(infoField(info, "used_memory"), 10, 64)
+	return strconv.ParseInt(metrics.InfoField(info, "used_memory"), 10, 64)
 }
 
 // rss is this process's resident set size in bytes.

@@ -121,6 +121,9 @@ func printStatus(w io.Writer, rep statusReport) {
 	row("dead letters", fmt.Sprintf("%d (quita dead list)", f.DeadLetters))
 	row("reminders", fmt.Sprintf("%d due, most overdue %s", f.RemindersDue, sec(f.RemindersOverdueSeconds)))
 	row("handoff queue", fmt.Sprintf("%d waiting, oldest wait %s", f.HandoffWaiting, sec(f.HandoffOldestWaitSeconds)))
+	if r := f.Redis; r.Known {
+		row("redis", redisMemoryFigures(r))
+	}
 	if r := rep.Ready; r != nil {
 		v := "ok"
 		if !r.OK {
@@ -134,6 +137,15 @@ func printStatus(w io.Writer, rep statusReport) {
 	} else {
 		fmt.Fprintf(w, "\n%d WARN: see RUNBOOK.md\n", len(rep.Problems))
 	}
+}
+
+// redisMemoryFigures is the server's memory against its limit and policy.
+func redisMemoryFigures(r metrics.RedisServer) string {
+	if r.MaxMemoryBytes <= 0 {
+		return fmt.Sprintf("memory %s, no maxmemory (bounded by the host)", mib(r.UsedMemoryBytes))
+	}
+	return fmt.Sprintf("memory %s of %s (%.0f%%), maxmemory-policy %s",
+		mib(r.UsedMemoryBytes), mib(r.MaxMemoryBytes), 100*r.MemoryUsedRatio(), r.MaxMemoryPolicy)
 }
 
 // verdict is "ok", or "WARN: " and the reasons of the item's failed checks.

@@ -197,3 +197,35 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestStatusShowsRedisMemory(t *testing.T) {
+	r := redistest.New(t)
+	out, err := runStatusCmd(t, r)
+	if err != nil {
+		t.Fatalf("status failed: %v\n%s", err, out)
+	}
+	if !r.Real { // miniredis answers no INFO memory, as the embedded server: no row rather than zeros
+		if strings.Contains(out, "\nredis  ") {
+			t.Errorf("a redis row without figures:\n%s", out)
+		}
+		return
+	}
+	if row := statusRow(t, out, "redis"); !strings.Contains(row, "memory ") || !strings.HasSuffix(strings.TrimSpace(row), "ok") {
+		t.Errorf("redis row %q: want its memory and ok", row)
+	}
+}
+
+func TestRedisMemoryFigures(t *testing.T) {
+	for _, c := range []struct {
+		server metrics.RedisServer
+		want   string
+	}{
+		{metrics.RedisServer{Known: true, UsedMemoryBytes: 3 << 20}, "memory 3.0 MiB, no maxmemory (bounded by the host)"},
+		{metrics.RedisServer{Known: true, UsedMemoryBytes: 900 << 20, MaxMemoryBytes: 1 << 30, MaxMemoryPolicy: "noeviction"},
+			"memory 900.0 MiB of 1024.0 MiB (88%), maxmemory-policy noeviction"},
+	} {
+		if got := redisMemoryFigures(c.server); got != c.want {
+			t.Errorf("redisMemoryFigures(%+v) = %q, want %q", c.server, got, c.want)
+		}
+	}
+}
