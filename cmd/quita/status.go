@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	register(command{name: "status", summary: "queues, retries, dead letters, reminders and handoffs against the alert thresholds", run: runStatus})
+	register(command{name: "status", summary: "queues, retries, dead letters, reminders, handoffs and Redis memory against the alert thresholds", run: runStatus})
 }
 
 const statusUsage = `Usage: quita status [--json] [--url http://127.0.0.1:8080] [--redis URL] [--prefix quita]
