@@ -30,6 +30,7 @@ type Summary struct {
 	Failed  int          `json:"failed"` // rows refused (nothing of them was written)
 	Errors  []FieldError `json:"errors"`
 	DebtIDs []string     `json:"debt_ids,omitempty"` // in row order, for the rows imported (API only)
+	Notes   []string     `json:"notes,omitempty"`    // how a file was read (encoding, sheet, header)
 }
 
 // Import validates every row and writes the valid ones; a row with any

@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,15 @@ var Columns = []string{"creditor", "debtor_name", "cpf", "phone", "phone2", "ema
 
 // required columns of every row.
 var required = []string{"creditor", "debtor_name", "cpf", "phone", "invoice", "amount", "due_date"}
+
+// requiredIdx are the required columns' indexes in Columns.
+var requiredIdx = func() []int {
+	out := make([]int, len(required))
+	for i, c := range required {
+		out[i] = slices.Index(Columns, c)
+	}
+	return out
+}()
 
 // Row is one debt as a creditor sends it (CSV columns or JSON fields).
 type Row struct {
@@ -40,6 +50,24 @@ type Row struct {
 	BirthDate     string `json:"birth_date,omitempty"`
 	VIP           string `json:"vip,omitempty"`
 	Delays        string `json:"delays,omitempty"`
+	// problems are what the reader found wrong with a field's cell (a
+	// number Excel made of a phone that cannot be restored); Validate
+	// reports them instead of checking those fields.
+	problems []FieldError
+}
+
+// values are the row's values in the order of Columns.
+func (r *Row) values() [19]string {
+	return [...]string{r.Creditor, r.DebtorName, r.CPF, r.Phone, r.Phone2, r.Email, r.Channel, r.Language, r.TimeZone,
+		r.Invoice, r.Description, r.Amount, r.DueDate, r.PurchaseDate, r.PaymentMethod, r.NossoNumero, r.BirthDate, r.VIP, r.Delays}
+}
+
+// Get is a row's value of a column (one of Columns).
+func (r Row) Get(col string) string {
+	if i := slices.Index(Columns, col); i >= 0 {
+		return r.values()[i]
+	}
+	return ""
 }
 
 func (r *Row) set(col, v string) {
@@ -86,26 +114,6 @@ func (r *Row) set(col, v string) {
 	}
 }
 
-func (r Row) get(col string) string {
-	switch col {
-	case "creditor":
-		return r.Creditor
-	case "debtor_name":
-		return r.DebtorName
-	case "cpf":
-		return r.CPF
-	case "phone":
-		return r.Phone
-	case "invoice":
-		return r.Invoice
-	case "amount":
-		return r.Amount
-	case "due_date":
-		return r.DueDate
-	}
-	return ""
-}
-
 // FieldError is one problem in one row.
 type FieldError struct {
 	Line    int    `json:"line"`
@@ -130,20 +138,38 @@ type Validated struct {
 // with any problem is not imported at all.
 func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 	var errs []FieldError
-	bad := func(f, msg string, a ...any) {
-		errs = append(errs, FieldError{Line: r.Line, Field: f, Message: fmt.Sprintf(msg, a...)})
+	var reported uint32 // columns (bits by index in Columns) already reported: not checked again
+	report := func(f, msg string) {
+		errs = append(errs, FieldError{Line: r.Line, Field: f, Message: msg})
+		if i := slices.Index(Columns, f); i >= 0 {
+			reported |= 1 << i
+		}
 	}
-	for _, c := range required {
-		if r.get(c) == "" {
-			bad(c, "required")
+	for _, p := range r.problems {
+		report(p.Field, p.Message)
+	}
+	vals := r.values()
+	for i, v := range vals {
+		if msg := textProblem(v); msg != "" {
+			report(Columns[i], msg)
+		}
+	}
+	bad := func(f, msg string, a ...any) {
+		if i := slices.Index(Columns, f); i < 0 || reported&(1<<i) == 0 {
+			errs = append(errs, FieldError{Line: r.Line, Field: f, Message: fmt.Sprintf(msg, a...)})
+		}
+	}
+	for _, i := range requiredIdx {
+		if vals[i] == "" {
+			bad(Columns[i], "required")
 		}
 	}
 	if r.Creditor != "" && creditors != nil && !creditors(r.Creditor) {
 		bad("creditor", "unknown creditor %q: add it to the QUITA_CONFIG file", r.Creditor)
 	}
-	cpf := NormalizeCPF(r.CPF)
-	if r.CPF != "" && !ValidCPF(cpf) {
-		bad("cpf", "%q is not a valid CPF (check digits)", r.CPF)
+	cpf, cpfErr := readCPF(r.CPF)
+	if r.CPF != "" && cpfErr != "" {
+		bad("cpf", "%s", cpfErr)
 	}
 	var phones []string
 	for _, p := range []struct{ f, v string }{{"phone", r.Phone}, {"phone2", r.Phone2}} {

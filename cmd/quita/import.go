@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +19,7 @@ import (
 )
 
 func init() {
-	register(command{name: "import", summary: "import a portfolio CSV (debts) into Redis", run: runImport})
+	register(command{name: "import", summary: "import a portfolio CSV or XLSX (debts) into Redis", run: runImport})
 }
 
 // openStore connects to REDIS_URL or, when unset, opens the embedded data
@@ -65,48 +64,62 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	fs.SetOutput(stderr)
 	dry := fs.Bool("dry-run", false, "validate only; write nothing")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	encoding := fs.String("encoding", "", "a CSV's encoding: utf-8 or windows-1252 (default: UTF-8 when the file is, else Windows-1252)")
+	sheet := fs.String("sheet", "", "the sheet of an .xlsx to read (default: the first)")
+	mapping := fs.String("map", "", `headers quita does not know: "Nome do Cliente=debtor_name,Valor em aberto=amount" (=- skips one)`)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: quita import [-dry-run] [-json] FILE.csv\n\nColumns (header line, comma or semicolon separated):\n  %s\nRequired: creditor, debtor_name, cpf, phone, invoice, amount, due_date.\nA row with any error is reported by line and field and not imported; a known\n(creditor, invoice) is updated in place. Writes to REDIS_URL (or the embedded data dir).\n\n",
+		fmt.Fprintf(fs.Output(), "Usage: quita import [-dry-run] [-json] [--encoding utf-8|windows-1252] [--sheet NAME] [--map \"Header=column,…\"] FILE.csv|FILE.xlsx\n\n"+
+			"Columns (header line, comma or semicolon separated, or the first row of the sheet):\n  %s\n"+
+			"Required: creditor, debtor_name, cpf, phone, invoice, amount, due_date. Portuguese headers are read too\n"+
+			"(credor, nome, cpf, telefone, fatura, valor, vencimento…; see the README's alias table).\n"+
+			"A row with any error is reported by line and field and not imported; a known\n"+
+			"(creditor, invoice) is updated in place. Writes to REDIS_URL (or the embedded data dir).\n\n",
 			strings.Join(portfolio.Columns, ", "))
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("name one CSV file")
-	}
-	f, err := os.Open(fs.Arg(0))
+	path, err := parseWithFile(fs, args)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	enc, err := portfolio.ParseEncoding(*encoding)
+	if err != nil {
+		return err
+	}
+	m, err := portfolio.ParseMap(*mapping)
+	if err != nil {
+		return err
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
 	}
-	file, err := config.LoadFile(cfg.ConfigFile)
+	cfgFile, err := config.LoadFile(cfg.ConfigFile)
 	if err != nil {
 		return err
 	}
-	dir := config.NewDirectory(file)
+	dir := config.NewDirectory(cfgFile)
 	known := func(id string) bool { _, ok := dir.Creditor(id); return ok }
-	// Lines after the header, for the progress bar; the file is then read
-	// as it is written (a large portfolio is never held in memory).
-	total, err := countLines(f)
+	// A CSV is counted (for the progress bar) and checked for its encoding
+	// first, then read as it is written: a large portfolio is never held
+	// in memory.
+	file, headerErrs, err := portfolio.OpenPath(path, portfolio.ReadOptions{Encoding: enc, Sheet: *sheet, Map: m})
 	if err != nil {
 		return err
 	}
-	reader, headerErrs := portfolio.NewCSVReader(f)
-	if reader == nil {
+	if file == nil {
 		if err := printSummary(stdout, portfolio.Summary{Errors: headerErrs}, *asJSON, *dry); err != nil {
 			return err
 		}
 		return errors.New("the header line is not usable; fix the columns named above (nothing was imported)")
 	}
+	defer file.Close()
+	for _, n := range file.Notes() {
+		fmt.Fprintln(stderr, n)
+	}
 	if *dry {
-		return printSummary(stdout, (&portfolio.Importer{Creditors: known}).Check(reader.Rows(), reader.Errors), *asJSON, true)
+		sum := (&portfolio.Importer{Creditors: known}).Check(file.Rows(), file.Errors)
+		sum.Notes = file.Notes()
+		return printSummary(stdout, sum, *asJSON, true)
 	}
 	st, closeStore, err := openStore(ctx, cfg, stderr)
 	if err != nil {
@@ -122,11 +135,12 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	im := &portfolio.Importer{Store: st, Creditors: known, FirstReminder: sched.FirstReminder}
 	started := time.Now()
 	bar := progressBar(stderr, started)
-	sum, err := im.ImportSeq(ctx, reader.Rows(), total, reader.Errors, bar)
+	sum, err := im.ImportSeq(ctx, file.Rows(), file.Total, file.Errors, bar)
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
 	}
+	sum.Notes = file.Notes()
 	if err := printSummary(stdout, sum, *asJSON, false); err != nil {
 		return err
 	}
@@ -137,23 +151,24 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	return nil
 }
 
-// countLines counts the lines after the header and rewinds the file.
-func countLines(f *os.File) (int, error) {
-	n, buf := 0, make([]byte, 1<<16)
-	for {
-		k, err := f.Read(buf)
-		n += bytes.Count(buf[:k], []byte{'\n'})
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return 0, fmt.Errorf("read %s: %w", f.Name(), err)
-		}
+// parseWithFile parses flags given before or after the one file named
+// (quita import planilha.xlsx --sheet Devedores reads as the user meant).
+func parseWithFile(fs *flag.FlagSet, args []string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		return "", err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, fmt.Errorf("read %s: %w", f.Name(), err)
+	rest := fs.Args()
+	if len(rest) > 1 && strings.HasPrefix(rest[1], "-") {
+		if err := fs.Parse(rest[1:]); err != nil {
+			return "", err
+		}
+		rest = append(rest[:1], fs.Args()...)
 	}
-	return max(n-1, 0), nil
+	if len(rest) != 1 {
+		fs.Usage()
+		return "", errors.New("name one CSV or XLSX file")
+	}
+	return rest[0], nil
 }
 
 // progressBar draws "[#####-----] 50% 5000/10000" on stderr.

@@ -37,14 +37,14 @@ func TestImportCommand(t *testing.T) {
 		!strings.Contains(out.String(), "7 rows checked, 6 with errors") {
 		t.Fatalf("dry run: err %v, stdout %q", err, out.String())
 	}
-	// A header that names unknown columns stops the import before any row.
+	// A header that misses required columns stops the import before any row.
 	out.Reset()
 	header := filepath.Join(t.TempDir(), "header.csv")
 	if err := os.WriteFile(header, []byte("credor;nome\nloja-exemplo;Ana\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	err = importMain(context.Background(), []string{header}, &out, &errb, now)
-	if err == nil || !strings.Contains(err.Error(), "header") || !strings.Contains(out.String(), "line 1: credor: unknown column") {
+	if err == nil || !strings.Contains(err.Error(), "header") || !strings.Contains(out.String(), "line 1: cpf: required column missing from the header: name it cpf, or map") {
 		t.Fatalf("bad header: err %v, stdout %q", err, out.String())
 	}
 	out.Reset()
