@@ -231,6 +231,10 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 		}
 	}
 	if len(errs) > 0 {
+		// in the order of the columns, as the row reads
+		slices.SortStableFunc(errs, func(a, b FieldError) int {
+			return columnOrder(a.Field) - columnOrder(b.Field)
+		})
 		return Validated{}, errs
 	}
 	v := Validated{Line: r.Line, DueDate: due, TimeZone: r.TimeZone, Row: storage.ImportRow{
@@ -243,6 +247,13 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 			storage.DebtAttrNossoNumero: r.NossoNumero},
 	}}
 	return v, nil
+}
+
+func columnOrder(f string) int {
+	if i := slices.Index(Columns, f); i >= 0 {
+		return i
+	}
+	return len(Columns)
 }
 
 // ParseAmount reads reais as people write them: 1234.56, 1.234,56, 359,90, R$ 10.

@@ -101,14 +101,30 @@ func ReadXLSX(f *excelize.File, sheet string, m Mapping) (*XLSXReader, []FieldEr
 		return nil, errs, nil
 	}
 	x.cols, x.notes, x.ahead = h.cols, append(x.notes, h.notes...), lines[at+1:]
-	if dim, err := f.GetSheetDimension(name); err == nil {
+	x.total = max(lastRow(f, name)-lines[at].line, 0)
+	return x, nil, nil
+}
+
+// lastRow is the number of a sheet's last row: its dimension when the
+// workbook says it, else a pass over its rows that reads no cell.
+func lastRow(f *excelize.File, sheet string) int {
+	if dim, err := f.GetSheetDimension(sheet); err == nil {
 		if _, last, ok := strings.Cut(dim, ":"); ok {
 			if _, r, err := excelize.CellNameToCoordinates(last); err == nil {
-				x.total = max(r-lines[at].line, 0)
+				return r
 			}
 		}
 	}
-	return x, nil, nil
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n
 }
 
 // pickSheet finds a sheet by name (exact, else ignoring case).
