@@ -214,6 +214,14 @@ func (s *Scheduler) MarkPaid(ctx context.Context, p Payment) (PaymentResult, err
 				return res, err
 			}
 		}
+		if changed {
+			if _, err := st.UpdateReminderState(ctx, debt.ID, func(r *storage.ReminderState) error {
+				r.PaidAt = s.b.now().UTC()
+				return nil
+			}); err != nil {
+				return res, err
+			}
+		}
 		if err := s.stop(ctx, debt.ID, "paid"); err != nil {
 			return res, err
 		}

@@ -228,6 +228,9 @@ func (x *XLSXReader) cell(col, v string) (string, string) {
 		}
 		return v, fmt.Sprintf("%s has more than two decimals: write the amount in reais and cents, such as 1234.56 or 1.234,56", v)
 	case col == "phone" || col == "phone2":
+		if strings.HasPrefix(v, "0") {
+			return v, "" // a number has no leading zero: text, with its trunk prefix
+		}
 		digits, ok := integerText(n)
 		if !ok {
 			return v, fmt.Sprintf("%s is not a phone number", v)
@@ -238,6 +241,9 @@ func (x *XLSXReader) cell(col, v string) (string, string) {
 		}
 		return p, ""
 	default: // a CPF, an invoice, a count: the number's digits
+		if digitsOnly(v) {
+			return v, "" // as stored (a text cell keeps its leading zeros)
+		}
 		if digits, ok := integerText(n); ok {
 			return digits, ""
 		}
