@@ -96,7 +96,9 @@ func negotiate(t *testing.T, st *storage.Store) {
 			t.Fatal(err)
 		}
 	}
-	state("NF-2", func(r *storage.ReminderState) { r.LastStep, r.LastAt = "d-3", time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC) })
+	state("NF-2", func(r *storage.ReminderState) {
+		r.LastStep, r.LastAt = "d-3", time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)
+	})
 	state("NF-3", func(r *storage.ReminderState) { r.PromiseDate = "2026-12-15" })
 	must(st.Redis().ZAdd(ctx, st.Keys().Conversations(), redis.Z{Score: float64(time.Date(2026, 11, 21, 15, 30, 0, 0, time.UTC).UnixMilli()), Member: "+5511987650003"}).Err())
 	davi := id("loja-exemplo", "NF-4")
