@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,6 +52,9 @@ type Options struct {
 	Log        *slog.Logger
 	// SessionTTL is how long a console login lasts (default 12h).
 	SessionTTL time.Duration
+	// Portfolio, when set, adds the admins' upload of a portfolio file
+	// (preview, confirmation, progress) and the status sheet's download.
+	Portfolio *PortfolioOptions
 }
 
 // Console serves the web console and the agent API.
@@ -61,6 +65,9 @@ type Console struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 	hub   *hub
+	// jobs is the context of the imports the console runs (Run's).
+	jobsMu sync.Mutex
+	jobs   context.Context
 }
 
 // New builds the console and registers the dashboard's action counters on
@@ -87,7 +94,12 @@ func New(opts Options) (*Console, error) {
 
 // Run feeds live updates (Redis pub/sub → SSE clients) until ctx ends, and
 // then closes every open stream so that the HTTP server can stop.
-func (c *Console) Run(ctx context.Context) { c.hub.run(ctx) }
+func (c *Console) Run(ctx context.Context) {
+	c.jobsMu.Lock()
+	c.jobs = ctx
+	c.jobsMu.Unlock()
+	c.hub.run(ctx)
+}
 
 // Register mounts /console and /api/v1 routes.
 func (c *Console) Register(app fiber.Router) {
@@ -108,6 +120,15 @@ func (c *Console) Register(app fiber.Router) {
 	pages.Get("/admin", c.requireRole(storage.RoleAdmin), c.dashboardPage)
 	pages.Get("/admin/agents", c.requireRole(storage.RoleAdmin), c.agentsPage)
 	pages.Post("/admin/agents", c.requireRole(storage.RoleAdmin), c.createAgentPage)
+	if c.opts.Portfolio != nil {
+		admin := c.requireRole(storage.RoleAdmin)
+		pages.Get("/admin/import", admin, c.importPage)
+		pages.Post("/admin/import", admin, c.upload)
+		pages.Get("/admin/import/:id", admin, c.uploadPage)
+		pages.Post("/admin/import/:id", admin, c.confirmUpload)
+		pages.Get("/admin/import/:id/progress", admin, c.uploadProgress)
+		pages.Get("/admin/export", admin, c.exportDownload)
+	}
 
 	api := app.Group("/api/v1", c.requireToken)
 	api.Get("/agent/queue", c.apiQueue)

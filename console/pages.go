@@ -5,15 +5,17 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/quita-bot/quita/payments"
+	"github.com/quita-bot/quita/portfolio"
 )
 
-var pageNames = []string{"login", "queue", "conversation", "dashboard", "agents"}
+var pageNames = []string{"login", "queue", "conversation", "dashboard", "agents", "import"}
 
 // debtStatusLabels names a debt's status for agents.
 var debtStatusLabels = map[string]string{
@@ -59,6 +61,9 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"chart": barChart,
+	"fieldErr": func(errs []portfolio.FieldError, col string) bool {
+		return slices.ContainsFunc(errs, func(e portfolio.FieldError) bool { return e.Field == col })
+	},
 	"value": formatValue,
 	"first": func(name string) string { f, _, _ := strings.Cut(strings.TrimSpace(name), " "); return f },
 	"maskCPF": func(cpf string) string {
@@ -98,6 +103,7 @@ func (c *Console) execute(ctx *fiber.Ctx, page, name string, data fiber.Map) err
 		data["User"] = c.user(ctx)
 	}
 	data["Page"] = page
+	data["Imports"] = c.opts.Portfolio != nil
 	var buf bytes.Buffer
 	if err := c.pages[page].ExecuteTemplate(&buf, name, data); err != nil {
 		return fmt.Errorf("render %s/%s: %w", page, name, err)

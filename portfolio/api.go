@@ -17,7 +17,7 @@ import (
 
 // API is the admin API of the portfolio (bearer QUITA_ADMIN_TOKEN):
 //
-//	POST /api/v1/debts               bulk upsert (JSON array of rows, or {"debts": [...]})
+//	POST /api/v1/debts               bulk upsert (JSON array of rows, or {"debts": [...]}, or a CSV or XLSX file)
 //	GET  /api/v1/debts/{id}          one debt with its debtor, reminders, agreement and opt-outs
 //	GET  /api/v1/debts?cpf=…|phone=… a debtor's debts
 //	POST /api/v1/payments            a payment from an ERP or PSP: stops reminders, thanks the debtor
@@ -56,6 +56,9 @@ func (a *API) auth(c *fiber.Ctx) error {
 }
 
 func (a *API) postDebts(c *fiber.Ctx) error {
+	if fileUpload(c) {
+		return a.postFile(c)
+	}
 	body := c.Body()
 	var rows []Row
 	if t := strings.TrimSpace(string(body)); strings.HasPrefix(t, "{") {

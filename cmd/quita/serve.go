@@ -23,6 +23,7 @@ import (
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/payments"
+	"github.com/quita-bot/quita/portfolio"
 	"github.com/quita-bot/quita/storage"
 )
 
@@ -42,6 +43,7 @@ type service struct {
 	app      *fiber.App
 	media    *mediaserver.Server
 	embedded *storage.Embedded
+	importer *portfolio.Importer // the portfolio's (mountReminders builds it; the console and the admin API use it)
 	ready    []readiness    // extra /readyz checks (channel states)
 	closers  []func() error // run at shutdown, after the pipeline drained
 	starters []func(context.Context) error
@@ -146,6 +148,7 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second,
 		ErrorHandler: jsonError,
 	})
+	s.app.Server().HeaderReceived = uploadLimits // portfolio files may be larger (serve_uploads.go)
 	s.routes()
 	for _, mount := range mounts {
 		if err := mount(ctx, s); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/console"
+	"github.com/quita-bot/quita/portfolio"
 )
 
 func init() { mounts = append(mounts, mountConsole) }
@@ -29,9 +30,14 @@ func mountConsole(ctx context.Context, s *service) error {
 		return err
 	}
 	h := s.bot.Handoffs(bot.HandoffOptions{Idle: idle, IdleByCreditor: byCreditor})
+	var creditors []string
+	for _, c := range s.dir.Creditors() {
+		creditors = append(creditors, c.ID)
+	}
 	con, err := console.New(console.Options{
 		Store: s.store, Bot: s.bot, Handoffs: h, Documents: paymentDocs(s.dir),
 		AdminToken: s.cfg.AdminToken, Secure: strings.HasPrefix(s.cfg.PublicURL, "https://"), Log: s.log,
+		Portfolio: &console.PortfolioOptions{Importer: func() *portfolio.Importer { return s.importer }, Creditors: creditors, TimeZone: s.cfg.Timezone},
 	})
 	if err != nil {
 		return err

@@ -11,6 +11,24 @@
       if (canned.value) { replyText.value = canned.value; replyText.focus(); }
     });
   }
+  // An import's progress bar: polled until the import ends, then the page
+  // shows its result.
+  var progress = document.getElementById('import-progress');
+  if (progress) {
+    var bar = document.getElementById('bar'), label = document.getElementById('progress-text');
+    var poll = function () {
+      fetch(progress.dataset.progress, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (!p) { setTimeout(poll, 2000); return; }
+          bar.value = p.percent;
+          label.textContent = p.percent + '% (' + p.done + ' de ' + p.total + ')';
+          if (p.state === 'running') { setTimeout(poll, 300); } else { window.location.reload(); }
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    };
+    poll();
+  }
   // A form being submitted navigates by itself: a live reload must not race it.
   var submitting = false;
   document.addEventListener('submit', function () { submitting = true; });
