@@ -43,10 +43,12 @@ type service struct {
 	app      *fiber.App
 	media    *mediaserver.Server
 	embedded *storage.Embedded
-	importer *portfolio.Importer // the portfolio's (mountReminders builds it; the console and the admin API use it)
-	ready    []readiness         // extra /readyz checks (channel states)
-	closers  []func() error      // run at shutdown, after the pipeline drained
+	ready    []readiness    // extra /readyz checks (channel states)
+	closers  []func() error // run at shutdown, after the pipeline drained
 	starters []func(context.Context) error
+	// importer is the portfolio's: mountReminders builds it, the console
+	// and the admin API use it.
+	importer *portfolio.Importer
 	// onWebhook, when set, is told how long each webhook took to answer
 	// (its route, status and time): what a provider waits for.
 	onWebhook func(route string, status int, d time.Duration)
