@@ -63,7 +63,7 @@ type env struct {
 
 const adminToken = "admin-token-for-tests-0123456789"
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, with ...func(*Options)) *env {
 	t.Helper()
 	r := redistest.New(t)
 	st := r.Store()
@@ -71,9 +71,13 @@ func newEnv(t *testing.T) *env {
 		bot.Options{ReadBlock: 20 * time.Millisecond, RetryPoll: 5 * time.Millisecond, ClaimEvery: time.Hour})
 	b.AddChannel(sink{})
 	h := b.Handoffs(bot.HandoffOptions{})
-	con, err := New(Options{Store: st, Bot: b, Handoffs: h, AdminToken: adminToken, Documents: PaymentDocs{For: func(string) PaymentSettings {
+	opts := Options{Store: st, Bot: b, Handoffs: h, AdminToken: adminToken, Documents: PaymentDocs{For: func(string) PaymentSettings {
 		return DemoPaymentSettings(config.DemoFile().Creditors[0].Creditor)
-	}}})
+	}}}
+	for _, f := range with {
+		f(&opts)
+	}
+	con, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
