@@ -97,8 +97,8 @@ func TestUploadPreviewConfirmProgress(t *testing.T) {
 	for _, want := range []string{
 		"the file is not UTF-8: read as Windows-1252",
 		"25 linhas lidas: <strong>23 serão importadas</strong>, <strong class=\"bad-text\">2 com erros não serão</strong>. Nada foi gravado ainda.",
-		"<td>5</td><td>amount</td><td>&#34;cem reais&#34; is not an amount such as 1234.56 or 1.234,56</td>",
-		"<td>23</td><td>amount</td>",
+		`<td>5</td><td title="amount">valor</td><td>&#34;cem reais&#34; is not an amount such as 1234.56 or 1.234,56</td>`,
+		`<td>23</td><td title="amount">valor</td>`,
 		"Primeiras 20 linhas, como o quita as leu",
 		"<td>João 1</td>", "<td>R$ 100,00</td>", "<td>30/12/2026</td>", "<td>&#43;55 11 98765-0001</td>",
 		`<td class="bad">cem reais</td>`,
@@ -173,7 +173,7 @@ func TestUploadErrors(t *testing.T) {
 	}{
 		{"", nil, nil, []string{"choose a CSV or XLSX file"}},
 		{"a.csv", []byte("nome;valor\nAna;10\n"), nil, []string{"O cabeçalho de a.csv não pôde ser lido: nada foi importado.",
-			`<td>1</td><td>creditor</td><td>required column missing from the header: name it creditor or credor, or map yours with --map &#34;Your header=creditor&#34;`}},
+			`<td>1</td><td title="creditor">credor</td><td>required column missing from the header: name it creditor or credor, or map yours with --map &#34;Your header=creditor&#34;`}},
 		{"a.xls", []byte("x"), nil, []string{"a.xls is an old Excel workbook (.xls): save it as .xlsx (Excel workbook) or as CSV and import that"}},
 		{"a.csv", []byte("x"), map[string]string{"map": "Loja"}, []string{`map &#34;Loja&#34;: write pairs such as`, `value="Loja"`}},
 	} {

@@ -61,6 +61,7 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"chart": barChart,
+	"column": func(col string) string { return firstNonEmpty(headerNames[col], col) },
 	"fieldErr": func(errs []portfolio.FieldError, col string) bool {
 		return slices.ContainsFunc(errs, func(e portfolio.FieldError) bool { return e.Field == col })
 	},

@@ -15,6 +15,9 @@ const PASSWORD = process.env.AGENT_PASSWORD ?? 'senha-do-agente';
 const ARTIFACTS = process.env.ARTIFACTS ?? path.join(import.meta.dirname, 'artifacts');
 const PHONE = process.env.DEBTOR_PHONE ?? '+5511987650001'; // Ana, in the demo portfolio
 const XSS = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>'];
+const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? 'admin@quita.test';
+const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'senha-do-admin';
+const ADMIN_TOKEN = process.env.ADMIN_TOKEN ?? '';
 
 let context, page;
 const dialogs = [];
@@ -135,5 +138,87 @@ test('agent logs in, sees a handoff arrive live, answers, hands back; debtor XSS
     await eventually('the bot answering after the hand-back', async () =>
       (await debtorTranscript()).slice(before).some((m) => m.direction === 'out' && m.origin !== 'agent'));
     assert.deepEqual(dialogs, [], 'a JavaScript dialog fired');
+  });
+});
+
+// A CPF from nine digits and its two check digits (modulo 11, weights 10…2 then 11…2).
+function cpf(n) {
+  let d = String(n).padStart(9, '0');
+  for (const len of [9, 10]) {
+    let sum = 0;
+    for (let i = 0; i < len; i++) sum += Number(d[i]) * (len + 1 - i);
+    const r = (sum * 10) % 11;
+    d += r === 10 ? '0' : String(r);
+  }
+  return d;
+}
+
+// The CSV Excel saves in Brazil: semicolons, Windows-1252 ("ã" is the byte
+// 0xE3, as in Latin-1), Portuguese headers; rows 3 and 5001 are refused.
+const ROWS = 5000;
+function carteira() {
+  const lines = ['credor;nome;cpf;telefone;fatura;valor;vencimento'];
+  for (let i = 1; i <= ROWS; i++) {
+    const amount = i === 2 || i === ROWS ? 'cem reais' : '1.234,56';
+    lines.push(`loja-exemplo;João ${i};${cpf(300000000 + i)};+55 11 97${String(i).padStart(7, '0')};E2E-${i};${amount};30/12/2026`);
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n', 'latin1');
+}
+
+test('admin uploads a spreadsheet: preview with errors, confirm, progress to 100%, the bot greets João', async (t) => {
+  await t.test('login as admin', async () => {
+    await context.clearCookies();
+    await page.goto(`${BASE}/console/login`);
+    await page.fill('input[name=email]', ADMIN_EMAIL);
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await Promise.all([page.waitForURL(`${BASE}/console/`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${BASE}/console/admin/import`), page.click('a[href="/console/admin/import"]')]);
+  });
+
+  await t.test('the preview shows the rows as read and every error, with nothing written', async () => {
+    await page.setInputFiles('#file', { name: 'inadimplentes.csv', mimeType: 'text/csv', buffer: carteira() });
+    await Promise.all([page.waitForURL(/\/console\/admin\/import\/[0-9a-f]{32}$/), page.click('#check')]);
+    await page.locator('#preview').waitFor();
+    assert.equal(await page.locator('#preview tbody tr').count(), 20);
+    assert.match(await page.locator('#preview tbody tr').first().innerText(), /João 1\s+\d{3}\.\d{3}\.\d{3}-\d{2}\s+\+55 11 97000-0001\s+E2E-1\s+R\$ 1\.234,56\s+30\/12\/2026\s+ok/);
+    assert.match(await page.locator('#preview tbody tr.refused').first().innerText(), /cem reais/);
+    assert.match(await page.locator('#summary').innerText(), new RegExp(`${ROWS} linhas lidas: ${ROWS - 2} serão importadas, 2 com erros não serão`));
+    assert.equal(await page.locator('table.errors tbody tr').count(), 2);
+    assert.match(await page.locator('.note').first().innerText(), /read as Windows-1252/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'import-preview.png'), fullPage: true });
+    const r = await fetch(`${BASE}/api/v1/debts?cpf=${cpf(300000001)}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(r.status, 200);
+    assert.deepEqual((await r.json()).debts, [], 'a debt was written before the confirmation');
+  });
+
+  await t.test('confirm, and the progress bar reaches 100%', async () => {
+    await Promise.all([page.waitForURL(/\/console\/admin\/import\/[0-9a-f]{32}$/), page.click('#confirm')]);
+    if (await page.locator('#import-progress').count() === 1) {
+      t.diagnostic(`the import was running at ${await page.locator('#progress-text').innerText()}; the page follows it`);
+    }
+    await page.locator('#result').waitFor({ timeout: 120000 });
+    assert.equal(await page.locator('#bar').getAttribute('value'), '100');
+    assert.equal(await page.locator('#progress-text').innerText(), '100%');
+    assert.match(await page.locator('#result').innerText(), new RegExp(`${ROWS} linhas: ${ROWS - 2} dívidas criadas, 0 atualizadas, 2 recusadas`));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'import-done.png'), fullPage: true });
+  });
+
+  await t.test('the status sheet downloads', async () => {
+    await page.goto(`${BASE}/console/admin/import`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    assert.match(download.suggestedFilename(), /^situacao-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  });
+
+  await t.test('the bot greets João by the name in the file', async () => {
+    const phone = '+5511970000001';
+    const r = await fetch(`${BASE}/simulator/api/messages`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: phone, text: 'oi' }),
+    });
+    assert.equal(r.status, 202);
+    const greeting = await eventually('the greeting', async () => {
+      const tr = await (await fetch(`${BASE}/simulator/api/conversations/${encodeURIComponent(phone)}/messages`)).json();
+      return tr.find((m) => m.direction === 'out');
+    });
+    assert.match(greeting.text, /^Oi, João!/);
   });
 });

@@ -51,10 +51,14 @@ done
 curl -fsS "$URL/readyz" >/dev/null || { echo "e2e: quita serve is not ready"; tail -50 "$WORK/serve.log"; exit 1; }
 
 QUITA_AGENT_PASSWORD="$AGENT_PASSWORD" "$WORK/quita" agents add --email "$AGENT_EMAIL" --role agent --name "Bia" >/dev/null
+ADMIN_EMAIL="admin@quita.test"
+ADMIN_PASSWORD="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+QUITA_AGENT_PASSWORD="$ADMIN_PASSWORD" "$WORK/quita" agents add --email "$ADMIN_EMAIL" --role admin --name "Dono" >/dev/null
 
 rm -rf "$ARTIFACTS"; mkdir -p "$ARTIFACTS"
 rc=0
 QUITA_URL="$URL" AGENT_EMAIL="$AGENT_EMAIL" AGENT_PASSWORD="$AGENT_PASSWORD" ARTIFACTS="$ARTIFACTS" \
+  ADMIN_EMAIL="$ADMIN_EMAIL" ADMIN_PASSWORD="$ADMIN_PASSWORD" ADMIN_TOKEN="$QUITA_ADMIN_TOKEN" \
   node --test --test-reporter=spec console.test.mjs || rc=$?
 
 if [ "$rc" -ne 0 ]; then
