@@ -74,7 +74,7 @@ func (a *API) postFile(c *fiber.Ctx) error {
 	if dry {
 		return c.JSON(a.Importer.Preview(f, PreviewRows))
 	}
-	sum, err := a.Importer.ImportSeq(c.UserContext(), f.Rows(), f.Total, f.Errors, nil)
+	sum, err := a.Importer.ImportSeq(c.UserContext(), f.Rows(), 0, f.Errors, nil) // no progress to show
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func importAll(t *testing.T, st *storage.Store, data []byte, name string) Summar
 		t.Fatalf("open %s: %v %+v", name, err, herrs)
 	}
 	defer f.Close()
-	sum, err := twoShops(st).ImportSeq(context.Background(), f.Rows(), f.Total, f.Errors, nil)
+	sum, err := twoShops(st).ImportSeq(context.Background(), f.Rows(), f.Total(), f.Errors, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

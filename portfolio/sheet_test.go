@@ -35,7 +35,7 @@ func importBytes(t *testing.T, st *storage.Store, data []byte, name string, o Re
 		t.Fatalf("open %s: %v %+v", name, err, herrs)
 	}
 	defer f.Close()
-	sum, err := testImporter(st).ImportSeq(context.Background(), f.Rows(), f.Total, f.Errors, nil)
+	sum, err := testImporter(st).ImportSeq(context.Background(), f.Rows(), f.Total(), f.Errors, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,8 +278,8 @@ func TestXLSXImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"the header is row 3; the rows above it are not read"}; !slices.Equal(f.Notes(), want) || f.Total != 6 {
-		t.Fatalf("notes %q total %d", f.Notes(), f.Total)
+	if want := []string{"the header is row 3; the rows above it are not read"}; !slices.Equal(f.Notes(), want) || f.Total() != 6 {
+		t.Fatalf("notes %q total %d", f.Notes(), f.Total())
 	}
 	f.Close()
 	sum, _ := importBytes(t, st, data, "inadimplentes.xlsx", ReadOptions{Sheet: "Devedores"})

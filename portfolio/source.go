@@ -33,10 +33,16 @@ type ReadOptions struct {
 type File struct {
 	Reader
 	Kind  string // "csv" or "xlsx"
-	Total int    // about how many rows (for a progress bar)
+	total func() int
 	notes []string
 	close func() error
 }
+
+// Total is about how many rows the file has, for a progress bar. A CSV
+// knows it from its first pass; a sheet from its dimension, or from a
+// pass over its rows made only when asked (a third of the reading time
+// of a large sheet, which an upload that was previewed does not need).
+func (f *File) Total() int { return f.total() }
 
 // Notes are what reading the file said: its encoding, sheet and header.
 func (f *File) Notes() []string { return append(slices.Clone(f.notes), f.Reader.Notes()...) }
@@ -161,7 +167,7 @@ func openCSV(r io.Reader, rewind func() error, o ReadOptions) (*File, []FieldErr
 	if c == nil {
 		return nil, errs, nil
 	}
-	f := &File{Reader: c, Kind: "csv", Total: scan.Lines}
+	f := &File{Reader: c, Kind: "csv", total: func() int { return scan.Lines }}
 	if note != "" {
 		f.notes = []string{note}
 	}
@@ -174,7 +180,7 @@ func openXLSX(wb *excelize.File, o ReadOptions) (*File, []FieldError, error) {
 		wb.Close()
 		return nil, errs, err
 	}
-	return &File{Reader: x, Kind: "xlsx", Total: x.Total(), close: func() error {
+	return &File{Reader: x, Kind: "xlsx", total: x.Total, close: func() error {
 		return errors.Join(x.Close(), wb.Close())
 	}}, nil, nil
 }

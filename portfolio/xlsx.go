@@ -31,7 +31,9 @@ type XLSXReader struct {
 	errs     []FieldError
 	notes    []string
 	ahead    []record
-	total    int
+	name     string // the sheet's
+	header   int    // the header's row
+	total    int    // -1 until asked
 }
 
 // maxXLSXUnzip bounds what a workbook may unzip to (a zip bomb is refused).
@@ -101,7 +103,7 @@ func ReadXLSX(f *excelize.File, sheet string, m Mapping) (*XLSXReader, []FieldEr
 		return nil, errs, nil
 	}
 	x.cols, x.notes, x.ahead = h.cols, append(x.notes, h.notes...), lines[at+1:]
-	x.total = max(lastRow(f, name)-lines[at].line, 0)
+	x.name, x.header, x.total = name, lines[at].line, -1
 	return x, nil, nil
 }
 
@@ -152,9 +154,13 @@ func (x *XLSXReader) next() ([]string, bool, error) {
 	return cells, true, err
 }
 
-// Total is about how many rows follow the header (the sheet's dimension),
-// for a progress bar.
-func (x *XLSXReader) Total() int { return x.total }
+// Total is about how many rows follow the header, for a progress bar.
+func (x *XLSXReader) Total() int {
+	if x.total < 0 {
+		x.total = max(lastRow(x.f, x.name)-x.header, 0)
+	}
+	return x.total
+}
 
 // Rows yields the sheet's rows below the header; empty rows are skipped.
 func (x *XLSXReader) Rows() iter.Seq[Row] {

@@ -135,7 +135,7 @@ func importMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	im := &portfolio.Importer{Store: st, Creditors: known, FirstReminder: sched.FirstReminder}
 	started := time.Now()
 	bar := progressBar(stderr, started)
-	sum, err := im.ImportSeq(ctx, file.Rows(), file.Total, file.Errors, bar)
+	sum, err := im.ImportSeq(ctx, file.Rows(), file.Total(), file.Errors, bar)
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
