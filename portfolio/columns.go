@@ -120,8 +120,26 @@ func ParseMap(s string) (Mapping, error) {
 // header is a file's first line (or row) read as columns: cols[i] is the
 // column of field i ("" for one read as nothing).
 type header struct {
+	line  int
 	cols  []string
 	notes []string
+}
+
+// takeHeader resolves the header among the first lines of a file (read
+// up to headerSearch, or to the first that names two columns): that one,
+// else the first, the lines above being a title. word names a line
+// ("line" of a CSV, "row" of a sheet); the lines after the header are
+// returned as rows.
+func takeHeader(lines []record, m Mapping, word string) (header, []record, []FieldError) {
+	at := 0
+	if last := lines[len(lines)-1]; knownHeaders(last.fields, m) >= 2 {
+		at = len(lines) - 1
+	}
+	h, errs := readHeader(lines[at].fields, lines[at].line, m)
+	if at > 0 {
+		h.notes = append([]string{fmt.Sprintf("the header is %s %d; the %ss above it are not read", word, lines[at].line, word)}, h.notes...)
+	}
+	return h, lines[at+1:], errs
 }
 
 // readHeader resolves a header line: the mapping first, then the aliases.
@@ -129,7 +147,7 @@ type header struct {
 // missing or named twice is an error of the header line, but a second
 // phone column (telefone and celular) is phone2 when no header names it.
 func readHeader(fields []string, line int, m Mapping) (header, []FieldError) {
-	h := header{cols: make([]string, len(fields))}
+	h := header{line: line, cols: make([]string, len(fields))}
 	var unknown []string
 	for i, f := range fields {
 		f = strings.TrimSpace(strings.TrimPrefix(f, "\ufeff"))

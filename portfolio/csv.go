@@ -89,18 +89,11 @@ func ReadCSV(r io.Reader, m Mapping) (*CSVReader, []FieldError) {
 	if len(lines) == 0 {
 		return nil, []FieldError{{Line: 1, Field: "header", Message: "the file is empty: the first line must name the columns"}}
 	}
-	at := 0
-	if last := lines[len(lines)-1]; knownHeaders(last.fields, m) >= 2 {
-		at = len(lines) - 1
-	}
-	if at > 0 {
-		c.notes = append(c.notes, fmt.Sprintf("the header is line %d; the lines above it are not read", lines[at].line))
-	}
-	h, errs := readHeader(lines[at].fields, lines[at].line, m)
+	h, ahead, errs := takeHeader(lines, m, "line")
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	c.cols, c.notes, c.ahead = h.cols, append(c.notes, h.notes...), lines[at+1:]
+	c.cols, c.notes, c.ahead = h.cols, h.notes, ahead
 	cr.ReuseRecord = true // the slice is reused; its strings are not
 	return c, nil
 }

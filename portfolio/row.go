@@ -56,7 +56,7 @@ type Row struct {
 	problems []FieldError
 }
 
-// values are the row's values in the order of Columns.
+// values are the row's values in the order of Columns (all 19).
 func (r *Row) values() [19]string {
 	return [...]string{r.Creditor, r.DebtorName, r.CPF, r.Phone, r.Phone2, r.Email, r.Channel, r.Language, r.TimeZone,
 		r.Invoice, r.Description, r.Amount, r.DueDate, r.PurchaseDate, r.PaymentMethod, r.NossoNumero, r.BirthDate, r.VIP, r.Delays}
@@ -141,9 +141,7 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 	var reported uint32 // columns (bits by index in Columns) already reported: not checked again
 	report := func(f, msg string) {
 		errs = append(errs, FieldError{Line: r.Line, Field: f, Message: msg})
-		if i := slices.Index(Columns, f); i >= 0 {
-			reported |= 1 << i
-		}
+		reported |= 1 << columnOrder(f)
 	}
 	for _, p := range r.problems {
 		report(p.Field, p.Message)
@@ -155,7 +153,7 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 		}
 	}
 	bad := func(f, msg string, a ...any) {
-		if i := slices.Index(Columns, f); i < 0 || reported&(1<<i) == 0 {
+		if reported&(1<<columnOrder(f)) == 0 {
 			errs = append(errs, FieldError{Line: r.Line, Field: f, Message: fmt.Sprintf(msg, a...)})
 		}
 	}
@@ -249,6 +247,7 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 	return v, nil
 }
 
+// columnOrder is a field's index in Columns (after them for another).
 func columnOrder(f string) int {
 	if i := slices.Index(Columns, f); i >= 0 {
 		return i

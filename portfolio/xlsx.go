@@ -91,19 +91,12 @@ func ReadXLSX(f *excelize.File, sheet string, m Mapping) (*XLSXReader, []FieldEr
 	if len(lines) == 0 {
 		return nil, []FieldError{{Line: 1, Field: "header", Message: fmt.Sprintf("the sheet %q is empty: its first row must name the columns", name)}}, nil
 	}
-	at := 0
-	if last := lines[len(lines)-1]; knownHeaders(last.fields, m) >= 2 {
-		at = len(lines) - 1
-	}
-	if at > 0 {
-		x.notes = append(x.notes, fmt.Sprintf("the header is row %d; the rows above it are not read", lines[at].line))
-	}
-	h, errs := readHeader(lines[at].fields, lines[at].line, m)
+	h, ahead, errs := takeHeader(lines, m, "row")
 	if len(errs) > 0 {
 		return nil, errs, nil
 	}
-	x.cols, x.notes, x.ahead = h.cols, append(x.notes, h.notes...), lines[at+1:]
-	x.name, x.header, x.total = name, lines[at].line, -1
+	x.cols, x.notes, x.ahead = h.cols, append(x.notes, h.notes...), ahead
+	x.name, x.header, x.total = name, h.line, -1
 	return x, nil, nil
 }
 
