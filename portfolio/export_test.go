@@ -50,15 +50,7 @@ func twoShops(st *storage.Store) *Importer {
 
 func importAll(t *testing.T, st *storage.Store, data []byte, name string) Summary {
 	t.Helper()
-	f, herrs, err := OpenBytes(data, name, ReadOptions{})
-	if err != nil || f == nil {
-		t.Fatalf("open %s: %v %+v", name, err, herrs)
-	}
-	defer f.Close()
-	sum, err := twoShops(st).ImportSeq(context.Background(), f.Rows(), f.Total(), f.Errors, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum, _ := importWith(t, twoShops(st), data, name, ReadOptions{})
 	return sum
 }
 

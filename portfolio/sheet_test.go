@@ -30,12 +30,17 @@ func testImporter(st *storage.Store) *Importer {
 // importBytes reads an upload as the console and the API do, and imports it.
 func importBytes(t *testing.T, st *storage.Store, data []byte, name string, o ReadOptions) (Summary, []string) {
 	t.Helper()
+	return importWith(t, testImporter(st), data, name, o)
+}
+
+func importWith(t *testing.T, im *Importer, data []byte, name string, o ReadOptions) (Summary, []string) {
+	t.Helper()
 	f, herrs, err := OpenBytes(data, name, o)
 	if err != nil || f == nil {
 		t.Fatalf("open %s: %v %+v", name, err, herrs)
 	}
 	defer f.Close()
-	sum, err := testImporter(st).ImportSeq(context.Background(), f.Rows(), f.Total(), f.Errors, nil)
+	sum, err := im.ImportSeq(context.Background(), f.Rows(), f.Total(), f.Errors, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
