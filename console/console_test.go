@@ -19,6 +19,7 @@ import (
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/payments"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
@@ -63,6 +64,12 @@ type env struct {
 
 const adminToken = "admin-token-for-tests-0123456789"
 
+// testPaymentSettings are a made-up creditor's account and key (a random EVP
+// key): the console's documents are built from them.
+var testPaymentSettings = PaymentSettings{Policy: payments.DefaultPolicy(),
+	Account: payments.Account{Bank: "341", Agency: "0057", Account: "12345", Carteira: "109", BeneficiaryName: "Loja Teste Ltda", CNPJ: "11.222.333/0001-81"},
+	PixKey:  "7d9f0335-8dcc-4054-9bf9-0dbd61d36906", PixName: "Loja Teste", PixCity: "SAO PAULO"}
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	r := redistest.New(t)
@@ -72,7 +79,7 @@ func newEnv(t *testing.T) *env {
 	b.AddChannel(sink{})
 	h := b.Handoffs(bot.HandoffOptions{})
 	con, err := New(Options{Store: st, Bot: b, Handoffs: h, AdminToken: adminToken, Documents: PaymentDocs{For: func(string) PaymentSettings {
-		return DemoPaymentSettings(config.DemoFile().Creditors[0].Creditor)
+		return testPaymentSettings
 	}}})
 	if err != nil {
 		t.Fatal(err)
