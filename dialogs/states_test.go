@@ -181,3 +181,30 @@ func TestConversationSurvivesStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestRemindersKeepTheState: a reminder or an installment heads-up, in any
+// state, verified or not, leaves the conversation where it was (it used to
+// send an unverified debtor back to start, so the CPF digits they were
+// typing got the greeting again).
+func TestRemindersKeepTheState(t *testing.T) {
+	e := NewEngine(EngineConfig{Understander: fakeUnderstander{}, Cashier: fakeCashier{}})
+	events := map[string]Event{
+		"reminder D+5":    {Kind: EventReminderDue, Step: "D+5", Variant: "a"},
+		"installment due": {Kind: EventInstallmentDue, Amount: 20467, DueDate: "2026-12-23", Installment: 1, Of: 3},
+	}
+	for _, s := range states {
+		for _, verified := range []bool{false, true} {
+			for name, ev := range events {
+				ev.Case = testCase("pt")
+				c := Conversation{ID: "+5511987650001", Phone: "+5511987650001", Channel: "whatsapp", State: s.name, Verified: verified}
+				got, acts, err := e.Step(c, ev, t0)
+				if err != nil {
+					t.Fatalf("%s in %s (verified %v): %v", name, s.name, verified, err)
+				}
+				if got.State != s.name || got.Verified != verified {
+					t.Errorf("%s in %s (verified %v) moved it to %s (verified %v): %s", name, s.name, verified, got.State, got.Verified, summarize(acts))
+				}
+			}
+		}
+	}
+}
