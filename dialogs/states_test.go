@@ -208,3 +208,15 @@ func TestRemindersKeepTheState(t *testing.T) {
 		}
 	}
 }
+
+// TestAskingAgainWhileAPersonHolds: once an agent holds the conversation,
+// the agent answers; the bot says nothing, even to "a person, please".
+func TestAskingAgainWhileAPersonHolds(t *testing.T) {
+	e := NewEngine(EngineConfig{Understander: fakeUnderstander{}, Cashier: fakeCashier{}})
+	c := Conversation{ID: "+5511987650001", Phone: "+5511987650001", Channel: "whatsapp", State: StateHandoff, Verified: true,
+		Handoff: Handoff{Status: HandoffAssigned, Agent: "rita@loja.example", Reason: ReasonAskHuman, Priority: PriorityNormal, Since: t0}}
+	got, acts, err := e.Step(c, Event{Kind: EventInbound, Channel: "whatsapp", Text: say("human", "pt"), Case: testCase("pt")}, t0.Add(time.Minute))
+	if err != nil || len(acts) != 0 || got.State != StateHandoff || got.Handoff != c.Handoff {
+		t.Fatalf("asked for a person while an agent holds it: err %v, acts %s, state %s, handoff %+v", err, summarize(acts), got.State, got.Handoff)
+	}
+}

@@ -293,6 +293,13 @@ var transcripts = []transcript{
 		{ev: handBack(ResumeClosed), want: ""},
 		{in: "hi", want: "greet.again menu.options"},
 	}},
+	{name: "asking again for a person while queued: a short word, at most every 10 minutes", verified: true, lines: []line{
+		{in: "human", want: "handoff.ask_human !handoff:ask_human:1"},
+		{in: "human", want: "handoff.queued"},
+		{in: "human", want: ""}, // 2 minutes later: once is enough
+		{in: "boleto", want: ""},
+		{at: 13 * time.Minute, in: "human", want: "handoff.queued"},
+	}, end: StateHandoff},
 	{name: "opt-out during a handoff is recorded silently", verified: true, lines: []line{
 		{in: "human", want: "handoff.ask_human !handoff:ask_human:1"},
 		{in: "stop", want: "!optout:whatsapp !stop:opt_out"},
