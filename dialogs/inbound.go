@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -33,6 +34,7 @@ func (t *turn) inbound(from stateDef) {
 		t.whileHandoff()
 		return
 	}
+	afterReminder := t.slot(slotReminderStep) != "" && t.slot(slotReplied) == ""
 	t.replied()
 	defer func() {
 		if !t.missed {
@@ -49,6 +51,13 @@ func (t *turn) inbound(from stateDef) {
 	row, err := stateNamed(c.State)
 	if err != nil || row.inbound == nil { // cannot happen: Step checked the state
 		t.onClosed()
+		return
+	}
+	if afterReminder && c.Verified && bareNumber(t.text) > 0 && slices.Contains(flows, c.State) {
+		// A reminder leaves the state as it found it; a number in answer to it
+		// picks one of its options (1 boleto, 2 PIX, 3 plans), which are the
+		// menu's, not an item of the older question of the flow (a plan list, a score).
+		t.route()
 		return
 	}
 	row.inbound(t)

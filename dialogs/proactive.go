@@ -39,9 +39,8 @@ func reminderKind(step string) (string, error) {
 // reminder writes the cadence message for the step. It names the creditor;
 // amount and date only go to a debtor who has verified on this number. It
 // never moves the conversation: whatever the bot was waiting for (the
-// identity answer, a plan choice…) it still waits for, and the reminder's
-// own options (1 boleto, 2 PIX, 3 plans, or any answer at start) are read
-// by every resting state as the menu reads them.
+// identity answer, the first message…) it still waits for; a number in
+// answer to its options is read as the menu's (inbound).
 func (t *turn) reminder() error {
 	kind, err := reminderKind(t.ev.Step)
 	if err != nil {
