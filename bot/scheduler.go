@@ -203,14 +203,6 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 		s.b.log.Info("reminders stopped: no way to reach the debtor", "debt", id, "reason", why)
 		return time.Time{}, s.stop(ctx, id, why)
 	}
-	conv, err := s.b.loadConversation(ctx, phone)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if conv.Handoff.Active() {
-		s.b.log.Info("reminder held: a person holds the conversation", "debt", id, "step", j.step, "to", channels.MaskPhone(phone))
-		return now.Add(s.opts.HandoffRecheck), nil
-	}
 	d, err := s.gate.Decide(ctx, Subject{Phone: phone, DebtorID: debtor.ID, TimeZone: debtor.TimeZone, DebtID: id, Creditor: debt.CreditorID}, now)
 	if err != nil {
 		return time.Time{}, err
@@ -232,15 +224,24 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	if j.inst != nil {
 		ev.Amount, ev.DueDate, ev.Installment, ev.Of = j.inst.Cents, j.inst.DueDate, j.n, j.of
 	}
-	fired, err := s.deliverOnce(ctx, phone, ev, j.key, now)
+	fired, held, err := s.deliverOnce(ctx, phone, ev, j.key, cad.QuietAfter(), now)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if held.reason != "" { // the step is not spent: it goes after the hold
+		s.b.log.Info("reminder held back", "debt", id, "step", j.step, "to", channels.MaskPhone(phone), "reason", held.reason, "until", held.until)
+		_, err := st.UpdateReminderState(ctx, id, func(r *storage.ReminderState) error {
+			r.Held = held.reason
+			return nil
+		})
+		return held.until, err
 	}
 	if s.crashed("after_deliver") {
 		return time.Time{}, errCrashed
 	}
 	rs, err = st.UpdateReminderState(ctx, id, func(r *storage.ReminderState) error {
 		j.apply(r)
+		r.Held = ""
 		if j.kind == dialogs.EventReminderDue && fired {
 			r.LastStep, r.LastVariant, r.LastAt = j.step, ev.Variant, now
 		}
@@ -443,14 +444,53 @@ func hasMark(c dialogs.Conversation, debtID, key string) bool {
 	return slices.Contains(strings.Split(c.Slots[markSlot(debtID)], ","), key)
 }
 
+// Why a due reminder was held back (storage.ReminderState.Held).
+const (
+	HeldQuiet   = "quiet_period" // the conversation is under way: it waits for the quiet period after the last message
+	HeldHandoff = "handoff"      // a person holds the conversation, or it waits for one
+)
+
+// holdBack is a reminder held back: why, and when to look at it again.
+type holdBack struct {
+	reason string
+	until  time.Time
+}
+
+// holdFor says whether a reminder must wait instead of going into c now:
+// while a person holds the conversation or it waits for one, while a
+// message of the debtor waits to be read (waiting), and until quiet has
+// passed since the last message either way (every bot message and every
+// debtor message is a step, which sets UpdatedAt).
+func (s *Scheduler) holdFor(c dialogs.Conversation, waiting bool, quiet time.Duration, now time.Time) holdBack {
+	last := c.UpdatedAt
+	if c.LastIn.After(last) {
+		last = c.LastIn
+	}
+	switch {
+	case c.Handoff.Active():
+		return holdBack{HeldHandoff, now.Add(s.opts.HandoffRecheck)}
+	case waiting:
+		return holdBack{HeldQuiet, now.Add(quiet)}
+	case !last.IsZero() && now.Before(last.Add(quiet)):
+		return holdBack{HeldQuiet, last.Add(quiet)}
+	}
+	return holdBack{}
+}
+
 // deliverOnce runs a reminder event through the conversation under its
-// lock unless its mark is already there, and commits the mark with the
-// step. It reports whether the event ran now.
-func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Event, key string, now time.Time) (bool, error) {
+// lock unless its mark is already there or it must wait (holdFor), and
+// commits the mark with the step. It reports whether the event ran now, or
+// why it was held back. Deciding under the lock is what keeps a reminder
+// from crossing a message the debtor is sending at that moment.
+func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Event, key string, quiet time.Duration, now time.Time) (bool, holdBack, error) {
 	fired := false
+	var held holdBack
 	err := s.b.withConversation(ctx, conv, func(h hold, c dialogs.Conversation) error {
 		if hasMark(c, ev.DebtID, key) {
 			s.b.log.Info("reminder already sent; not repeating it", "debt", ev.DebtID, "step", key, "to", channels.MaskPhone(conv))
+			return nil
+		}
+		if held = s.holdFor(c, h.waiting, quiet, now); held.reason != "" {
 			return nil
 		}
 		cs, err := s.b.caseFor(ctx, c, h.prefetch)
@@ -480,7 +520,7 @@ func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Eve
 		fired = true
 		return nil
 	})
-	return fired, err
+	return fired, held, err
 }
 
 func (s *Scheduler) location(tz string) *time.Location {

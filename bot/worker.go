@@ -87,6 +87,7 @@ type hold struct {
 	// prefetch is the case read ahead with the lock for the first inbox
 	// message (nil: none); stepNext uses it if it is the one it would load.
 	prefetch *storage.CasePrefetch
+	waiting  bool // withConversation found a message of the debtor waiting in the inbox
 }
 
 // drain runs every inbox message of a locked conversation, oldest first; it
@@ -494,7 +495,7 @@ func (b *Bot) withConversation(ctx context.Context, conv string, f func(h hold, 
 	if err != nil {
 		return err
 	}
-	return f(hold{token: token, prefetch: begun.Case}, c)
+	return f(hold{token: token, prefetch: begun.Case, waiting: begun.Head != ""}, c)
 }
 
 // Update changes a conversation's state under its lock (handoff claims,

@@ -72,11 +72,21 @@ var testPaymentSettings = PaymentSettings{Policy: payments.DefaultPolicy(),
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, testDialog{}, nil)
+}
+
+// newEnvWith is newEnv with another dialog (the real engine); before, if
+// set, runs on the bot before it starts (to register more action handlers).
+func newEnvWith(t *testing.T, dialog bot.Dialog, before func(*bot.Bot)) *env {
+	t.Helper()
 	r := redistest.New(t)
 	st := r.Store()
-	b := bot.New(st, testDialog{}, config.NewDirectory(config.DemoFile()), slog.New(slog.DiscardHandler), nil,
+	b := bot.New(st, dialog, config.NewDirectory(config.DemoFile()), slog.New(slog.DiscardHandler), nil,
 		bot.Options{ReadBlock: 20 * time.Millisecond, RetryPoll: 5 * time.Millisecond, ClaimEvery: time.Hour})
 	b.AddChannel(sink{})
+	if before != nil {
+		before(b)
+	}
 	h := b.Handoffs(bot.HandoffOptions{})
 	con, err := New(Options{Store: st, Bot: b, Handoffs: h, AdminToken: adminToken, Documents: PaymentDocs{For: func(string) PaymentSettings {
 		return testPaymentSettings

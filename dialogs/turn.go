@@ -234,6 +234,7 @@ const (
 	slotReplied         = "replied"          // the debtor answered since that reminder
 	slotEmpathy         = "empathy"          // hardship empathy already said
 	slotLangNext        = "lang_next"        // the other language the last message was in
+	slotQueuedAck       = "queued_ack_at"    // when a debtor waiting in the queue was last told so
 )
 
 func (t *turn) slot(k string) string { return t.c.Slots[k] }

@@ -34,7 +34,7 @@ func benchDialogs(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench dialogs", flag.ContinueOnError)
 	corpusPath := fs.String("corpus", "dialogs/nlu/testdata/corpus.tsv", "classifier sample: a corpus TSV (lang, intent, entities, text); the built-in sample when missing")
 	benchtime := fs.Duration("benchtime", time.Second, "run time of each benchmark")
-	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
+	out := fs.String("out", benchHistory, "append the result to this file (- for none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

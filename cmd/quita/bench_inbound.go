@@ -81,7 +81,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	batchWait := fs.Duration("batch-wait", 2*time.Millisecond, "how long a stream reader pauses after a partial read (QUITA_BATCH_WAIT)")
 	rate := fs.Float64("rate", 0, "send webhooks at this many per second (open loop; the concurrency levels bound those in flight); 0: each client sends when answered (closed loop)")
 	debtors := fs.Bool("debtors", true, "import every number as a debtor with one open debt first, so each message loads a debtor and their debts as in production")
-	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
+	out := fs.String("out", benchHistory, "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
 	withFloor := fs.Bool("floor", true, "measure the floor after each level, at the same --rate (false: only the service, e.g. to profile it)")
 	pool := fs.Int("pool", 0, "give the pipeline its own Redis pool of this size (0: share serve's pool, as serve does today)")
