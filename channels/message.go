@@ -56,9 +56,9 @@ type Inbound struct {
 	// Payload is what a tapped quick-reply button carries (Meta's
 	// button.payload or interactive reply id, Twilio's ButtonPayload);
 	// quita sets it to the intent the button stands for.
-	Payload string `json:"payload,omitempty"`
-	FromMe      bool         `json:"from_me,omitempty"`  // sent from our own number by a person (whatsmeow IsFromMe)
-	At          time.Time    `json:"at"`
+	Payload string    `json:"payload,omitempty"`
+	FromMe  bool      `json:"from_me,omitempty"` // sent from our own number by a person (whatsmeow IsFromMe)
+	At      time.Time `json:"at"`
 }
 
 // Template is an approved WhatsApp message template, sent instead of the
