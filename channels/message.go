@@ -53,12 +53,13 @@ type Inbound struct {
 	ProviderID  string       `json:"provider_id"` // unique per provider; used to dedupe
 	ProfileName string       `json:"profile_name,omitempty"`
 	ReplyTo     string       `json:"reply_to,omitempty"` // provider id of the message answered
+	FromMe      bool         `json:"from_me,omitempty"`  // sent from our own number by a person (whatsmeow IsFromMe)
+	At          time.Time    `json:"at"`
+
 	// Payload is what a tapped quick-reply button carries (Meta's
 	// button.payload or interactive reply id, Twilio's ButtonPayload);
 	// quita sets it to the intent the button stands for.
-	Payload string    `json:"payload,omitempty"`
-	FromMe  bool      `json:"from_me,omitempty"` // sent from our own number by a person (whatsmeow IsFromMe)
-	At      time.Time `json:"at"`
+	Payload string `json:"payload,omitempty"`
 }
 
 // Template is an approved WhatsApp message template, sent instead of the
