@@ -1,6 +1,9 @@
 package dialogs
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // inbound handles a message from the debtor. Rules that hold in every state
 // come first, in this order: silence (wrong number, opt-out, a person holds
@@ -22,6 +25,9 @@ func (t *turn) inbound(from stateDef) {
 	if t.text != "" && !onlyDigits(t.text) { // digits are an option or an identity answer, never words
 		t.u = t.cfg.Understander.Understand(t.text, c.Language, t.today())
 		t.followLanguage(first)
+	}
+	if t.ev.Intent != "" && slices.Contains(ButtonIntents, t.ev.Intent) { // a tapped button says what it means
+		t.u = Understanding{Intent: t.ev.Intent, Confidence: 1}
 	}
 	switch {
 	case c.State == StateWrongNumber, t.optedOut():
