@@ -299,6 +299,12 @@ func (b *Bot) blocked(ctx context.Context, o storage.Outbound, d Decision) error
 // the message was enqueued with one; a list "sms,simulator" goes by the
 // first and keeps the rest as the new message's fallback.
 func (b *Bot) fallback(ctx context.Context, conv, msgID string) error {
+	return b.fallbackAs(ctx, conv, msgID, "")
+}
+
+// fallbackAs is fallback with the copy continuing contact attempt
+// contactOf (storage.Outbound.ContactOf), "" for a new one.
+func (b *Bot) fallbackAs(ctx context.Context, conv, msgID, contactOf string) error {
 	m, err := b.store.TranscriptMessage(ctx, conv, msgID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && m.Fallback == "") {
 		return nil
@@ -308,7 +314,7 @@ func (b *Bot) fallback(ctx context.Context, conv, msgID string) error {
 	}
 	next, rest, _ := strings.Cut(m.Fallback, ",")
 	o := storage.Outbound{Outbound: channels.Outbound{ID: storage.NewID(), Channel: next, To: conv, Text: m.Text,
-		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true, Fallback: rest}
+		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true, Fallback: rest, ContactOf: contactOf}
 	b.log.Info("falling back to another channel", "from", m.Channel, "to_channel", next, "msg", msgID, "reason", m.ErrorCode)
 	return b.Update(ctx, conv, func(*dialogs.Conversation) ([]storage.Message, []storage.Outbound, error) {
 		return nil, []storage.Outbound{o}, nil

@@ -85,7 +85,11 @@ func (b *Bot) templateNeeded(ctx context.Context, o storage.Outbound, code strin
 	if err := b.finalStatus(ctx, o, channels.StatusFailed, code); err != nil {
 		return err
 	}
-	return b.fallback(ctx, o.ConversationID, o.ID)
+	attempt := o.ContactOf // the copy is the same attempt: nothing reached the debtor
+	if attempt == "" {
+		attempt = o.ID
+	}
+	return b.fallbackAs(ctx, o.ConversationID, o.ID, attempt)
 }
 
 // fallbackAfter is the rest of a reminder's channel order after the one it

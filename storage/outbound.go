@@ -24,6 +24,10 @@ type Outbound struct {
 	Reply bool `json:"reply,omitempty"`
 	// Author is the agent who wrote it, for agent replies.
 	Author string `json:"author,omitempty"`
+	// ContactOf is the message whose contact attempt this one continues
+	// (a reminder's copy by its next channel when the first could not
+	// carry it): the compliance gate counts them as one attempt.
+	ContactOf string `json:"contact_of,omitempty"`
 }
 
 // StreamEntry is one entry read from a stream by a consumer group.
