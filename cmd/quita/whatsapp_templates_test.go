@@ -238,3 +238,12 @@ func TestTemplatesSync(t *testing.T) {
 		t.Error("an approved template is held back")
 	}
 }
+
+// TestExampleConfigTemplates: the example file maps every message its
+// cadence can send on the Cloud API, and every entry passes the checks.
+func TestExampleConfigTemplates(t *testing.T) {
+	problems, err := whatsAppTemplateProblems(loadDir(t, "../../deploy/quita.example.yaml"), config.Config{CloudToken: "EAAG"})
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("deploy/quita.example.yaml: %v %v", err, problems)
+	}
+}
