@@ -51,7 +51,7 @@ const (
 	maxButtonText = 25
 )
 
-// notices are the keys that must go as utility templates: reminders and
+// notice reports whether key must go as a utility template: reminders and
 // payment notices (Meta's category rules; a marketing one costs more and
 // may be blocked).
 func notice(key string) bool {
