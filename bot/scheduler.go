@@ -224,7 +224,11 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	if j.inst != nil {
 		ev.Amount, ev.DueDate, ev.Installment, ev.Of = j.inst.Cents, j.inst.DueDate, j.n, j.of
 	}
-	fired, held, err := s.deliverOnce(ctx, phone, ev, j.key, cad.QuietAfter(), now)
+	fallback, err := s.fallbackAfter(ctx, debtor, j.channels, phone, channel)
+	if err != nil {
+		return time.Time{}, err
+	}
+	fired, held, err := s.deliverOnce(ctx, phone, ev, j.key, fallback, cad.QuietAfter(), now)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -400,20 +404,7 @@ func (s *Scheduler) contact(ctx context.Context, d dialogs.Debtor, order []strin
 	if err != nil {
 		return "", "", "", err
 	}
-	var cands []string
-	for _, c := range append(channelOrder(order, d.Channel), channels.Simulator) {
-		if c == "whatsapp" {
-			for _, p := range whatsAppProviders {
-				if _, ok := s.b.Channel(p); ok {
-					c = p
-					break
-				}
-			}
-		}
-		if _, ok := s.b.Channel(c); ok && c != "" && !slices.Contains(cands, c) {
-			cands = append(cands, c)
-		}
-	}
+	cands := s.candidates(d, order)
 	reason = "wrong_number"
 	for _, p := range d.Phones {
 		if slices.Contains(wrong, p) {
@@ -433,6 +424,27 @@ func (s *Scheduler) contact(ctx context.Context, d dialogs.Debtor, order []strin
 		}
 	}
 	return "", "", reason, nil
+}
+
+// candidates are the configured channels of a step's order for a debtor,
+// in the order contact tries them ("whatsapp" is the first WhatsApp
+// provider configured).
+func (s *Scheduler) candidates(d dialogs.Debtor, order []string) []string {
+	var cands []string
+	for _, c := range append(channelOrder(order, d.Channel), channels.Simulator) {
+		if c == "whatsapp" {
+			for _, p := range whatsAppProviders {
+				if _, ok := s.b.Channel(p); ok {
+					c = p
+					break
+				}
+			}
+		}
+		if _, ok := s.b.Channel(c); ok && c != "" && !slices.Contains(cands, c) {
+			cands = append(cands, c)
+		}
+	}
+	return cands
 }
 
 // markSlot is the conversation slot listing the reminders of a debt already
@@ -479,10 +491,11 @@ func (s *Scheduler) holdFor(c dialogs.Conversation, waiting bool, quiet time.Dur
 
 // deliverOnce runs a reminder event through the conversation under its
 // lock unless its mark is already there or it must wait (holdFor), and
-// commits the mark with the step. It reports whether the event ran now, or
-// why it was held back. Deciding under the lock is what keeps a reminder
-// from crossing a message the debtor is sending at that moment.
-func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Event, key string, quiet time.Duration, now time.Time) (bool, holdBack, error) {
+// commits the mark with the step; its messages fall back along fallback. It
+// reports whether the event ran now, or why it was held back. Deciding under
+// the lock is what keeps a reminder from crossing a message the debtor is
+// sending at that moment.
+func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Event, key, fallback string, quiet time.Duration, now time.Time) (bool, holdBack, error) {
 	fired := false
 	var held holdBack
 	err := s.b.withConversation(ctx, conv, func(h hold, c dialogs.Conversation) error {
@@ -514,7 +527,7 @@ func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Eve
 		} else {
 			next.Slots[markSlot(ev.DebtID)] = key
 		}
-		if err := s.b.commitStep(ctx, next, h.token, "", nil, actions, now); err != nil {
+		if _, err := s.b.commit(ctx, next, hold{token: h.token, fallback: fallback}, "", nil, actions, now, 0); err != nil {
 			return err
 		}
 		fired = true

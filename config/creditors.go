@@ -22,6 +22,8 @@ type Creditor struct {
 	Cadence          yaml.Node `yaml:"cadence"`
 	Gate             yaml.Node `yaml:"gate"`
 	Handoff          yaml.Node `yaml:"handoff"`
+	// WhatsAppTemplates maps catalog keys to approved WhatsApp templates (package templates).
+	WhatsAppTemplates yaml.Node `yaml:"whatsapp_templates"`
 }
 
 // File is the YAML file named by QUITA_CONFIG.

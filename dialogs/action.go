@@ -38,6 +38,9 @@ type Message struct {
 	// Template names the catalog key used, so that a channel that needs an
 	// approved template outside its service window can map it.
 	Template string `json:"template,omitempty"`
+	// Values are the named values of a message that can open a
+	// conversation (ValueFirstName…), for that template's parameters.
+	Values map[string]string `json:"values,omitempty"`
 }
 
 // Agreement is the plan the debtor confirmed.

@@ -27,6 +27,9 @@ func (t *turn) inbound(from stateDef) {
 		t.u = t.cfg.Understander.Understand(t.text, c.Language, t.today())
 		t.followLanguage(first)
 	}
+	if t.ev.Intent != "" && slices.Contains(ButtonIntents, t.ev.Intent) { // a tapped button says what it means
+		t.u = Understanding{Intent: t.ev.Intent, Confidence: 1}
+	}
 	switch {
 	case c.State == StateWrongNumber, t.optedOut():
 		return

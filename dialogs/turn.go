@@ -158,6 +158,7 @@ func (t *turn) render(key string, kv ...any) string {
 // say sends a catalog message.
 func (t *turn) say(key string, kv ...any) {
 	t.send(key, t.render(key, kv...), nil)
+	t.withValues(key, kv...)
 }
 
 // send sends a text, with files if any; key names its catalog template.

@@ -41,6 +41,19 @@ func configCheck(w io.Writer, path string) error {
 	}
 	dir := config.NewDirectory(file)
 	problems := creditorProblems(file, dir, true)
+	cfg, _ := config.FromEnv() // which WhatsApp providers are on; the file is judged all the same
+	tps, err := whatsAppTemplateProblems(dir, cfg)
+	if err != nil {
+		return err
+	}
+	for _, p := range tps {
+		sev := config.SevError
+		if p.Warning {
+			sev = config.SevWarn
+		}
+		problems = append(problems, config.Problem{Creditor: p.Creditor, Severity: sev,
+			Text: strings.TrimPrefix(p.String(), "creditor "+p.Creditor+": ")})
+	}
 	for _, c := range file.Creditors {
 		fmt.Fprintf(w, "creditor %s (%s): %s\n", c.ID, c.Name, billingSummary(dir, c.ID))
 	}
