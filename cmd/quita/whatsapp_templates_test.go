@@ -26,7 +26,6 @@ func creditorYAML(t *testing.T, section string) string {
   - id: loja
     name: Loja Exemplo
     cnpj: 12.345.678/0001-95
-    site: https://loja.example
     cadence:
       steps:
         - {at: D0, channels: [whatsapp, sms]}
