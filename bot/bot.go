@@ -109,6 +109,8 @@ type Bot struct {
 	limits   *rateLimits
 	hooks    Hooks
 	wg       sync.WaitGroup
+	// templates are the creditors' approved WhatsApp templates (SetTemplates).
+	templates Templates
 }
 
 // Hooks observe the pipeline (metrics); nil funcs are skipped.

@@ -25,7 +25,13 @@ type Cadence struct {
 	Steps              []CadenceStep `yaml:"steps" json:"steps"`
 	InstallmentOffsets []int         `yaml:"installment_offsets" json:"installment_offsets"` // days from each agreement installment (default -3, 0)
 	PaidWithinDays     int           `yaml:"paid_within_days" json:"paid_within_days"`       // a payment this soon after a reminder counts for its variant (default 7)
+	// QuietAfterMinutes is how long after the last message, either way, a
+	// due reminder waits: it never lands in a conversation under way (default 120).
+	QuietAfterMinutes int `yaml:"quiet_after_minutes" json:"quiet_after_minutes"`
 }
+
+// QuietAfter is the quiet period a reminder waits for after the last message.
+func (c Cadence) QuietAfter() time.Duration { return time.Duration(c.QuietAfterMinutes) * time.Minute }
 
 var defaultChannels = []string{"whatsapp", "sms"}
 
@@ -74,6 +80,12 @@ func (c *Cadence) normalise() error {
 	}
 	if c.PaidWithinDays <= 0 {
 		c.PaidWithinDays = 7
+	}
+	switch {
+	case c.QuietAfterMinutes < 0:
+		return fmt.Errorf("cadence: quiet_after_minutes %d: use a number of minutes above 0 (default 120)", c.QuietAfterMinutes)
+	case c.QuietAfterMinutes == 0:
+		c.QuietAfterMinutes = 120
 	}
 	seen := map[string]bool{}
 	for i := range c.Steps {

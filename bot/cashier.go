@@ -32,9 +32,19 @@ func nossoNumero(debtID string, cents int64, due string) string {
 	return fmt.Sprintf("%08d", h.Sum64()%100_000_000)
 }
 
+// account is the creditor's policy and boleto account; an error wrapping
+// dialogs.ErrBillingNotConfigured when it has none (never another's).
+func (c Cashier) account(creditorID string) (payments.Policy, payments.Account, error) {
+	pol, acct, _, err := c.Billing(creditorID)
+	if err == nil && acct.Bank == "" {
+		err = fmt.Errorf("creditor %s has no usable boleto account: %w", creditorID, dialogs.ErrBillingNotConfigured)
+	}
+	return pol, acct, err
+}
+
 // SegundaVia implements dialogs.Cashier.
 func (c Cashier) SegundaVia(cs dialogs.Case, d dialogs.Debt, now time.Time) (dialogs.Boleto, error) {
-	pol, acct, _, err := c.Billing(d.CreditorID)
+	pol, acct, err := c.account(d.CreditorID)
 	if err != nil {
 		return dialogs.Boleto{}, err
 	}
@@ -52,7 +62,7 @@ func (c Cashier) SegundaVia(cs dialogs.Case, d dialogs.Debt, now time.Time) (dia
 
 // Boleto implements dialogs.Cashier.
 func (c Cashier) Boleto(cs dialogs.Case, d dialogs.Debt, cents int64, dueDate string, now time.Time) (dialogs.Boleto, error) {
-	_, acct, _, err := c.Billing(d.CreditorID)
+	_, acct, err := c.account(d.CreditorID)
 	if err != nil {
 		return dialogs.Boleto{}, err
 	}
@@ -87,16 +97,19 @@ func (c Cashier) document(cs dialogs.Case, d dialogs.Debt, acct payments.Account
 // Pix implements dialogs.Cashier: a static BR Code for the amount (the
 // debt's updated amount when 0) and its QR code.
 func (c Cashier) Pix(cs dialogs.Case, d dialogs.Debt, cents int64, now time.Time) (dialogs.Pix, error) {
-	pol, acct, pix, err := c.Billing(d.CreditorID)
+	pol, _, pix, err := c.Billing(d.CreditorID)
 	if err != nil {
 		return dialogs.Pix{}, err
+	}
+	if pix.Key == "" {
+		return dialogs.Pix{}, fmt.Errorf("creditor %s has no usable PIX key: %w", d.CreditorID, dialogs.ErrBillingNotConfigured)
 	}
 	if cents == 0 {
 		due, err := date(d.DueDate)
 		if err != nil {
 			return dialogs.Pix{}, fmt.Errorf("debt %s due date: %w", d.ID, err)
 		}
-		up, err := payments.SegundaVia(pol, acct, payments.Debt{AmountCents: d.AmountCents, DueDate: due, NossoNumero: "1"}, now)
+		up, err := payments.UpdatedAmount(pol, payments.Debt{AmountCents: d.AmountCents, DueDate: due}, now)
 		if err != nil {
 			return dialogs.Pix{}, err
 		}

@@ -13,7 +13,7 @@ import (
 
 func demoCashier(t *testing.T) Cashier {
 	t.Helper()
-	dir := config.NewDirectory(config.DemoFile())
+	dir := config.NewDirectory(config.DemoFile()).AllowExamples()
 	return Cashier{Billing: func(id string) (payments.Policy, payments.Account, PixAccount, error) {
 		b, err := dir.Billing(id)
 		return b.Policy, b.Account, PixAccount{Key: b.Pix.Key, Name: b.Pix.Name, City: b.Pix.City}, err

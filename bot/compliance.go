@@ -230,13 +230,16 @@ func (g *Compliance) Check(ctx context.Context, o storage.Outbound, now time.Tim
 		return Decision{}, err
 	}
 	sub.MsgID = o.ID
+	if o.ContactOf != "" {
+		sub.MsgID = o.ContactOf
+	}
 	d, err := g.Decide(ctx, sub, now)
 	if err != nil {
 		return Decision{}, err
 	}
 	g.logDecision(o.To, d, o.Origin)
 	if d.Allow && o.Text != "" {
-		if err := g.Store.RecordContact(ctx, sub.contactKey(), storage.Contact{MsgID: o.ID, DebtID: sub.DebtID, At: now}); err != nil {
+		if err := g.Store.RecordContact(ctx, sub.contactKey(), storage.Contact{MsgID: sub.MsgID, DebtID: sub.DebtID, At: now}); err != nil {
 			return Decision{}, err
 		}
 	}

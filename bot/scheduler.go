@@ -203,14 +203,6 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 		s.b.log.Info("reminders stopped: no way to reach the debtor", "debt", id, "reason", why)
 		return time.Time{}, s.stop(ctx, id, why)
 	}
-	conv, err := s.b.loadConversation(ctx, phone)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if conv.Handoff.Active() {
-		s.b.log.Info("reminder held: a person holds the conversation", "debt", id, "step", j.step, "to", channels.MaskPhone(phone))
-		return now.Add(s.opts.HandoffRecheck), nil
-	}
 	d, err := s.gate.Decide(ctx, Subject{Phone: phone, DebtorID: debtor.ID, TimeZone: debtor.TimeZone, DebtID: id, Creditor: debt.CreditorID}, now)
 	if err != nil {
 		return time.Time{}, err
@@ -232,15 +224,28 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	if j.inst != nil {
 		ev.Amount, ev.DueDate, ev.Installment, ev.Of = j.inst.Cents, j.inst.DueDate, j.n, j.of
 	}
-	fired, err := s.deliverOnce(ctx, phone, ev, j.key, now)
+	fallback, err := s.fallbackAfter(ctx, debtor, j.channels, phone, channel)
 	if err != nil {
 		return time.Time{}, err
+	}
+	fired, held, err := s.deliverOnce(ctx, phone, ev, j.key, fallback, cad.QuietAfter(), now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if held.reason != "" { // the step is not spent: it goes after the hold
+		s.b.log.Info("reminder held back", "debt", id, "step", j.step, "to", channels.MaskPhone(phone), "reason", held.reason, "until", held.until)
+		_, err := st.UpdateReminderState(ctx, id, func(r *storage.ReminderState) error {
+			r.Held = held.reason
+			return nil
+		})
+		return held.until, err
 	}
 	if s.crashed("after_deliver") {
 		return time.Time{}, errCrashed
 	}
 	rs, err = st.UpdateReminderState(ctx, id, func(r *storage.ReminderState) error {
 		j.apply(r)
+		r.Held = ""
 		if j.kind == dialogs.EventReminderDue && fired {
 			r.LastStep, r.LastVariant, r.LastAt = j.step, ev.Variant, now
 		}
@@ -399,20 +404,7 @@ func (s *Scheduler) contact(ctx context.Context, d dialogs.Debtor, order []strin
 	if err != nil {
 		return "", "", "", err
 	}
-	var cands []string
-	for _, c := range append(channelOrder(order, d.Channel), channels.Simulator) {
-		if c == "whatsapp" {
-			for _, p := range whatsAppProviders {
-				if _, ok := s.b.Channel(p); ok {
-					c = p
-					break
-				}
-			}
-		}
-		if _, ok := s.b.Channel(c); ok && c != "" && !slices.Contains(cands, c) {
-			cands = append(cands, c)
-		}
-	}
+	cands := s.candidates(d, order)
 	reason = "wrong_number"
 	for _, p := range d.Phones {
 		if slices.Contains(wrong, p) {
@@ -434,6 +426,27 @@ func (s *Scheduler) contact(ctx context.Context, d dialogs.Debtor, order []strin
 	return "", "", reason, nil
 }
 
+// candidates are the configured channels of a step's order for a debtor,
+// in the order contact tries them ("whatsapp" is the first WhatsApp
+// provider configured).
+func (s *Scheduler) candidates(d dialogs.Debtor, order []string) []string {
+	var cands []string
+	for _, c := range append(channelOrder(order, d.Channel), channels.Simulator) {
+		if c == "whatsapp" {
+			for _, p := range whatsAppProviders {
+				if _, ok := s.b.Channel(p); ok {
+					c = p
+					break
+				}
+			}
+		}
+		if _, ok := s.b.Channel(c); ok && c != "" && !slices.Contains(cands, c) {
+			cands = append(cands, c)
+		}
+	}
+	return cands
+}
+
 // markSlot is the conversation slot listing the reminders of a debt already
 // committed ("sent" marks): written in the same atomic commit as the
 // reminder's messages, so a repeated job finds it and sends nothing.
@@ -443,14 +456,54 @@ func hasMark(c dialogs.Conversation, debtID, key string) bool {
 	return slices.Contains(strings.Split(c.Slots[markSlot(debtID)], ","), key)
 }
 
+// Why a due reminder was held back (storage.ReminderState.Held).
+const (
+	HeldQuiet   = "quiet_period" // the conversation is under way: it waits for the quiet period after the last message
+	HeldHandoff = "handoff"      // a person holds the conversation, or it waits for one
+)
+
+// holdBack is a reminder held back: why, and when to look at it again.
+type holdBack struct {
+	reason string
+	until  time.Time
+}
+
+// holdFor says whether a reminder must wait instead of going into c now:
+// while a person holds the conversation or it waits for one, while a
+// message of the debtor waits to be read (waiting), and until quiet has
+// passed since the last message either way (every bot message and every
+// debtor message is a step, which sets UpdatedAt).
+func (s *Scheduler) holdFor(c dialogs.Conversation, waiting bool, quiet time.Duration, now time.Time) holdBack {
+	last := c.UpdatedAt
+	if c.LastIn.After(last) {
+		last = c.LastIn
+	}
+	switch {
+	case c.Handoff.Active():
+		return holdBack{HeldHandoff, now.Add(s.opts.HandoffRecheck)}
+	case waiting:
+		return holdBack{HeldQuiet, now.Add(quiet)}
+	case !last.IsZero() && now.Before(last.Add(quiet)):
+		return holdBack{HeldQuiet, last.Add(quiet)}
+	}
+	return holdBack{}
+}
+
 // deliverOnce runs a reminder event through the conversation under its
-// lock unless its mark is already there, and commits the mark with the
-// step. It reports whether the event ran now.
-func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Event, key string, now time.Time) (bool, error) {
+// lock unless its mark is already there or it must wait (holdFor), and
+// commits the mark with the step; its messages fall back along fallback. It
+// reports whether the event ran now, or why it was held back. Deciding under
+// the lock is what keeps a reminder from crossing a message the debtor is
+// sending at that moment.
+func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Event, key, fallback string, quiet time.Duration, now time.Time) (bool, holdBack, error) {
 	fired := false
+	var held holdBack
 	err := s.b.withConversation(ctx, conv, func(h hold, c dialogs.Conversation) error {
 		if hasMark(c, ev.DebtID, key) {
 			s.b.log.Info("reminder already sent; not repeating it", "debt", ev.DebtID, "step", key, "to", channels.MaskPhone(conv))
+			return nil
+		}
+		if held = s.holdFor(c, h.waiting, quiet, now); held.reason != "" {
 			return nil
 		}
 		cs, err := s.b.caseFor(ctx, c, h.prefetch)
@@ -474,13 +527,13 @@ func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Eve
 		} else {
 			next.Slots[markSlot(ev.DebtID)] = key
 		}
-		if err := s.b.commitStep(ctx, next, h.token, "", nil, actions, now); err != nil {
+		if _, err := s.b.commit(ctx, next, hold{token: h.token, fallback: fallback}, "", nil, actions, now, 0); err != nil {
 			return err
 		}
 		fired = true
 		return nil
 	})
-	return fired, err
+	return fired, held, err
 }
 
 func (s *Scheduler) location(tz string) *time.Location {

@@ -161,19 +161,26 @@ type schedHarness struct {
 
 func newSchedHarness(t *testing.T, r *redistest.Server, start time.Time, opts SchedulerOptions) *schedHarness {
 	t.Helper()
+	return newSchedHarnessWith(t, r, start, opts, scriptDialog{loc: saoPaulo}, nil)
+}
+
+// newSchedHarnessWith is newSchedHarness with another dialog (the real
+// engine) and creditor cadences.
+func newSchedHarnessWith(t *testing.T, r *redistest.Server, start time.Time, opts SchedulerOptions, dialog Dialog, cadences map[string]Cadence) *schedHarness {
+	t.Helper()
 	if r == nil {
 		r = redistest.New(t)
 	}
 	st := r.Store()
 	clock := &simClock{t: start}
-	b := New(st, scriptDialog{loc: saoPaulo}, config.NewDirectory(config.DemoFile()), testLogger(t), clock.Now,
+	b := New(st, dialog, config.NewDirectory(config.DemoFile()), testLogger(t), clock.Now,
 		Options{Consumer: "c-" + storage.NewID(), LockTTL: 5 * time.Second})
 	gate := &Compliance{Store: st, Default: PresetBR}
 	b.SetGate(gate)
 	ch := &recordingChannel{name: channels.WhatsApp, clock: clock.Now}
 	b.AddChannel(ch)
 	h := &schedHarness{t: t, redis: r, store: st, clock: clock, bot: b, gate: gate, ch: ch,
-		sched: NewScheduler(b, gate, nil, opts)}
+		sched: NewScheduler(b, gate, cadences, opts)}
 	ctx := context.Background()
 	k := st.Keys()
 	for _, g := range [][2]string{{k.Inbound(), groupWorkers}, {k.Outbound(), groupSenders}, {k.Actions(), groupActions}} {

@@ -151,9 +151,19 @@ func (b *Bot) sendOne(ctx context.Context, o storage.Outbound, entryID string, s
 	}
 	res, err := ch.Send(ctx, o.Outbound)
 	if err == nil {
-		return log.add(ctx, b, storage.SentRecord{Message: o, ProviderID: res.ProviderID, Status: res.Status, EntryID: entryID})
+		rec := storage.SentRecord{Message: o, ProviderID: res.ProviderID, Status: res.Status, EntryID: entryID}
+		if t := res.Template; t != nil {
+			rec.Template, rec.Category = t.Name, t.Category
+			if rec.Template == "" {
+				rec.Template = t.ContentSID
+			}
+		}
+		return log.add(ctx, b, rec)
 	}
 	var perm *channels.PermanentError
+	if errors.As(err, &perm) && channels.TemplateNeeded(perm.Code) {
+		return errors.Join(b.templateNeeded(ctx, o, perm.Code, now), ack())
+	}
 	if errors.As(err, &perm) {
 		b.log.Warn("provider refused message", "channel", o.Channel, "msg", o.ID, "code", perm.Code, "err", err)
 		if err := b.finalStatus(ctx, o, channels.StatusFailed, perm.Code); err != nil {
@@ -285,9 +295,16 @@ func (b *Bot) blocked(ctx context.Context, o storage.Outbound, d Decision) error
 	return err
 }
 
-// fallback re-sends a failed WhatsApp message by its fallback channel (SMS),
-// when the message was enqueued with one.
+// fallback re-sends a failed message by its fallback channel (SMS), when
+// the message was enqueued with one; a list "sms,simulator" goes by the
+// first and keeps the rest as the new message's fallback.
 func (b *Bot) fallback(ctx context.Context, conv, msgID string) error {
+	return b.fallbackAs(ctx, conv, msgID, "")
+}
+
+// fallbackAs is fallback with the copy continuing contact attempt
+// contactOf (storage.Outbound.ContactOf), "" for a new one.
+func (b *Bot) fallbackAs(ctx context.Context, conv, msgID, contactOf string) error {
 	m, err := b.store.TranscriptMessage(ctx, conv, msgID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && m.Fallback == "") {
 		return nil
@@ -295,9 +312,10 @@ func (b *Bot) fallback(ctx context.Context, conv, msgID string) error {
 	if err != nil {
 		return err
 	}
-	o := storage.Outbound{Outbound: channels.Outbound{ID: storage.NewID(), Channel: m.Fallback, To: conv, Text: m.Text,
-		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true}
-	b.log.Info("falling back to another channel", "from", m.Channel, "to_channel", m.Fallback, "msg", msgID)
+	next, rest, _ := strings.Cut(m.Fallback, ",")
+	o := storage.Outbound{Outbound: channels.Outbound{ID: storage.NewID(), Channel: next, To: conv, Text: m.Text,
+		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true, Fallback: rest, ContactOf: contactOf}
+	b.log.Info("falling back to another channel", "from", m.Channel, "to_channel", next, "msg", msgID, "reason", m.ErrorCode)
 	return b.Update(ctx, conv, func(*dialogs.Conversation) ([]storage.Message, []storage.Outbound, error) {
 		return nil, []storage.Outbound{o}, nil
 	})

@@ -23,7 +23,7 @@ func (b *Bot) Accept(ctx context.Context, in channels.Inbound) error {
 	}
 	m := storage.Message{ID: storage.NewID(), Conversation: from, Direction: storage.In, Channel: in.Channel,
 		Text: in.Text, Attachments: in.Attachments, ProviderID: in.ProviderID, ReplyTo: in.ReplyTo,
-		Origin: "debtor", Status: channels.StatusReceived, At: at.UTC()}
+		Origin: "debtor", Status: channels.StatusReceived, At: at.UTC(), Payload: in.Payload}
 	if in.FromMe {
 		m.Direction, m.Origin = storage.Out, "staff"
 	}

@@ -87,6 +87,10 @@ type hold struct {
 	// prefetch is the case read ahead with the lock for the first inbox
 	// message (nil: none); stepNext uses it if it is the one it would load.
 	prefetch *storage.CasePrefetch
+	waiting  bool // withConversation found a message of the debtor waiting in the inbox
+	// fallback is the channel order a reminder's messages take when their
+	// channel fails them ("sms,simulator"; Scheduler.fallbackAfter).
+	fallback string
 }
 
 // drain runs every inbox message of a locked conversation, oldest first; it
@@ -208,7 +212,7 @@ func (b *Bot) inboundEvent(c *dialogs.Conversation, m storage.Message) *dialogs.
 		c.Handoff = dialogs.Handoff{Status: dialogs.HandoffAssigned, Reason: "answered_from_phone", Agent: "phone", Since: m.At}
 		return nil
 	}
-	ev := dialogs.Event{Kind: dialogs.EventInbound, Channel: m.Channel, Text: m.Text}
+	ev := dialogs.Event{Kind: dialogs.EventInbound, Channel: m.Channel, Text: m.Text, Intent: b.buttonIntent(*c, m)}
 	for _, a := range m.Attachments {
 		ev.Media = append(ev.Media, dialogs.Media{Kind: a.Kind, ContentType: a.ContentType, URL: a.URL, Filename: a.Filename})
 	}
@@ -322,6 +326,9 @@ func (b *Bot) prepareCommit(ctx context.Context, c dialogs.Conversation, h hold,
 				return storage.Commit{}, nil, err
 			}
 			for _, o := range outs {
+				if h.fallback != "" {
+					o.Fallback = h.fallback
+				}
 				commit.Outbound = append(commit.Outbound, o)
 				commit.Messages = append(commit.Messages, transcriptOf(o))
 			}
@@ -359,9 +366,7 @@ func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs
 	if m.Text != "" {
 		o := base
 		o.ID, o.Text = storage.NewID(), m.Text
-		if m.Template != "" {
-			o.Template = &channels.Template{Name: m.Template, Language: c.Language}
-		}
+		o.Template = b.templateFor(c, ch, m)
 		out = append(out, o)
 	}
 	for _, f := range m.Files {
@@ -494,7 +499,7 @@ func (b *Bot) withConversation(ctx context.Context, conv string, f func(h hold, 
 	if err != nil {
 		return err
 	}
-	return f(hold{token: token, prefetch: begun.Case}, c)
+	return f(hold{token: token, prefetch: begun.Case, waiting: begun.Head != ""}, c)
 }
 
 // Update changes a conversation's state under its lock (handoff claims,

@@ -55,15 +55,53 @@ type Inbound struct {
 	ReplyTo     string       `json:"reply_to,omitempty"` // provider id of the message answered
 	FromMe      bool         `json:"from_me,omitempty"`  // sent from our own number by a person (whatsmeow IsFromMe)
 	At          time.Time    `json:"at"`
+
+	// Payload is what a tapped quick-reply button carries (Meta's
+	// button.payload or interactive reply id, Twilio's ButtonPayload);
+	// quita sets it to the intent the button stands for.
+	Payload string `json:"payload,omitempty"`
 }
 
-// Template is an approved message template (WhatsApp Cloud API), used
-// outside the 24-hour customer-service window.
+// Template is an approved WhatsApp message template, sent instead of the
+// free-form text outside the 24-hour customer-service window: by its Name
+// and Language on the Cloud API, by its ContentSID on Twilio.
 type Template struct {
-	Name     string   `json:"name"`
-	Language string   `json:"language"`
-	Params   []string `json:"params,omitempty"`
+	Key        string   `json:"key,omitempty"` // the catalog key it stands for (reminder.before.a)
+	Name       string   `json:"name,omitempty"`
+	Language   string   `json:"language,omitempty"` // Meta's code: pt_BR, es, en_US
+	Category   string   `json:"category,omitempty"` // utility | marketing | authentication
+	Params     []string `json:"params,omitempty"`   // body parameters {{1}}, {{2}}… in order
+	Buttons    []string `json:"buttons,omitempty"`  // quick-reply payloads, in button order
+	ContentSID string   `json:"content_sid,omitempty"`
 }
+
+// Template categories (Meta prices a template message by its category).
+const (
+	CategoryUtility        = "utility"
+	CategoryMarketing      = "marketing"
+	CategoryAuthentication = "authentication"
+)
+
+// CodeTemplateNeeded is the PermanentError code of a WhatsApp message that
+// may not go free-form (the person last wrote more than 24 hours ago, or
+// never) and has no usable template for its provider.
+const CodeTemplateNeeded = "template_needed"
+
+// templateNeeded are the provider codes that mean the same: the message
+// needs an approved template that was not there or not usable. Retrying it
+// as it is can only fail again.
+var templateNeeded = map[string]bool{
+	CodeTemplateNeeded: true,
+	"63016":            true, // Twilio: free-form message outside the allowed window
+	"131047":           true, // Meta: re-engagement message, more than 24 hours since the last reply
+	"132001":           true, // Meta: template name does not exist in that translation
+	"132015":           true, // Meta: template is paused for low quality
+	"132016":           true, // Meta: template is disabled
+}
+
+// TemplateNeeded reports whether a failure code says the message needs an
+// (other) approved template rather than another attempt.
+func TemplateNeeded(code string) bool { return templateNeeded[code] }
 
 // Outbound is one message we send.
 type Outbound struct {
@@ -94,6 +132,9 @@ const (
 type SendResult struct {
 	ProviderID string `json:"provider_id"`
 	Status     string `json:"status"`
+	// Template is set when the message went as its template (outside the
+	// service window), so that the transcript records what was billed.
+	Template *Template `json:"template,omitempty"`
 }
 
 // StatusUpdate is a delivery status reported later by a provider.

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/quita-bot/quita/payments"
 )
@@ -14,32 +16,33 @@ type Pix struct {
 }
 
 // Billing is what a creditor needs to issue boletos, PIX codes and plans.
+// A part that is not configured, or not usable here, is left zero and its
+// problem says why: no code path ever falls back to another account.
 type Billing struct {
 	Policy  payments.Policy
-	Account payments.Account
-	Pix     Pix
+	Account payments.Account // zero when BoletoProblem != ""
+	Pix     Pix              // zero when PixProblem != ""
+	// BoletoProblem and PixProblem say why the creditor cannot issue that
+	// kind of charge; "" when it can.
+	BoletoProblem, PixProblem string
 }
 
-// demoAccount is the demo creditor's boleto account (Itaú, carteira 109).
-var demoAccount = payments.Account{Bank: "341", Agency: "1234", Account: "12345", Carteira: "109",
-	BeneficiaryName: "Loja Exemplo Ltda", CNPJ: "12.345.678/0001-95", Address: "Rua das Flores, 100, São Paulo - SP"}
-
-// Billing decodes a creditor's payments, boleto and pix sections; missing
-// sections take the defaults (payments.DefaultPolicy, the demo account).
+// Billing decodes a creditor's payments, boleto and pix sections. The policy
+// takes payments.DefaultPolicy where the section is missing; the boleto
+// account and the PIX key never take a default: a creditor without them gets
+// no payment document (the debtor is told a person will send it).
 func (d *Directory) Billing(creditorID string) (Billing, error) {
 	c, ok := d.Section(creditorID)
 	if !ok {
-		c = d.file.Creditors[0]
+		return Billing{}, fmt.Errorf("creditor %q is not in QUITA_CONFIG: add it under creditors:", creditorID)
 	}
-	b := Billing{Policy: payments.DefaultPolicy(), Account: demoAccount,
-		Pix: Pix{Key: "pix@loja-exemplo.com.br", City: "Sao Paulo"}}
+	b := Billing{Policy: payments.DefaultPolicy()}
 	if c.Payments.Kind != 0 {
 		if err := c.Payments.Decode(&b.Policy); err != nil {
 			return b, fmt.Errorf("creditor %s: payments: %w", c.ID, err)
 		}
 	}
 	if c.Boleto.Kind != 0 {
-		b.Account = payments.Account{}
 		if err := c.Boleto.Decode(&b.Account); err != nil {
 			return b, fmt.Errorf("creditor %s: boleto: %w", c.ID, err)
 		}
@@ -61,5 +64,44 @@ func (d *Directory) Billing(creditorID string) (Billing, error) {
 	if b.Pix.Name == "" {
 		b.Pix.Name = c.Name
 	}
+	b.BoletoProblem = d.boletoProblem(c, b.Account)
+	b.PixProblem = d.pixProblem(c, b.Pix)
+	if b.BoletoProblem != "" {
+		b.Account = payments.Account{}
+	}
+	if b.PixProblem != "" {
+		b.Pix = Pix{}
+	}
 	return b, nil
+}
+
+// probeDay is a fixed day for the trial charges that check an account.
+var probeDay = time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)
+
+func (d *Directory) boletoProblem(c Creditor, a payments.Account) string {
+	switch {
+	case c.Boleto.Kind == 0 || a.Bank == "":
+		return "no boleto: section: add the bank account boletos are issued on (bank, agency, account, carteira), or register charges through a billing provider"
+	case a.Example && !d.examples:
+		return "boleto: is marked example: true (a made-up account); it is refused outside embedded demo mode: put the creditor's own account here"
+	}
+	if _, err := payments.NewBoleto(a, "00000001", 100, probeDay); err != nil {
+		return "boleto: " + err.Error()
+	}
+	return ""
+}
+
+func (d *Directory) pixProblem(c Creditor, p Pix) string {
+	switch {
+	case c.Pix.Kind == 0 || p.Key == "":
+		return "no pix: key: add the creditor's own chave Pix (pix: key:)"
+	case strings.TrimSpace(p.City) == "":
+		return "pix: city: missing: add the city the creditor receives in (the BR Code's merchant city)"
+	case reservedDomain(p.Key) != "" && !d.examples:
+		return fmt.Sprintf("pix: key %q is under the reserved domain %s, which can never receive money; it is refused outside embedded demo mode: put the creditor's own chave Pix here", p.Key, reservedDomain(p.Key))
+	}
+	if _, err := payments.PixPayload(payments.Pix{Key: p.Key, Name: p.Name, City: p.City, AmountCents: 100}); err != nil {
+		return "pix: " + strings.TrimPrefix(err.Error(), "pix: ")
+	}
+	return ""
 }

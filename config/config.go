@@ -49,6 +49,7 @@ type Config struct {
 	CloudAppSecret   string // WHATSAPP_CLOUD_APP_SECRET
 	CloudVerifyToken string // WHATSAPP_CLOUD_VERIFY_TOKEN
 	CloudAPIURL      string // WHATSAPP_CLOUD_API_URL
+	CloudWABAID      string // WHATSAPP_CLOUD_WABA_ID: the WhatsApp Business Account whose templates sync manages
 
 	WhatsApp   bool   // QUITA_WHATSAPP: connect the whatsmeow device at start
 	WhatsAppDB string // QUITA_WHATSAPP_DB
@@ -94,6 +95,7 @@ func parse(get func(string) string) (Config, error) {
 		CloudAppSecret:   p.str("WHATSAPP_CLOUD_APP_SECRET", ""),
 		CloudVerifyToken: p.str("WHATSAPP_CLOUD_VERIFY_TOKEN", ""),
 		CloudAPIURL:      p.str("WHATSAPP_CLOUD_API_URL", ""),
+		CloudWABAID:      p.str("WHATSAPP_CLOUD_WABA_ID", ""),
 
 		WhatsApp:   p.boolean("QUITA_WHATSAPP", false),
 		WhatsAppDB: p.str("QUITA_WHATSAPP_DB", ""),

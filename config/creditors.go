@@ -22,10 +22,15 @@ type Creditor struct {
 	Cadence          yaml.Node `yaml:"cadence"`
 	Gate             yaml.Node `yaml:"gate"`
 	Handoff          yaml.Node `yaml:"handoff"`
+	// WhatsAppTemplates maps catalog keys to approved WhatsApp templates (package templates).
+	WhatsAppTemplates yaml.Node `yaml:"whatsapp_templates"`
 }
 
 // File is the YAML file named by QUITA_CONFIG.
 type File struct {
+	// Example marks the demo and the example file: a production start
+	// (REDIS_URL set) refuses a file that has it.
+	Example   bool       `yaml:"example"`
 	Creditors []Creditor `yaml:"creditors"`
 }
 
@@ -70,10 +75,18 @@ func (f File) validate() error {
 }
 
 // Directory answers creditor look-ups (bot.Directory).
-type Directory struct{ file File }
+type Directory struct {
+	file     File
+	examples bool // example identities may issue charges: embedded demo mode only
+}
 
-// NewDirectory wraps a loaded file.
+// NewDirectory wraps a loaded file. Its example identities (an account marked
+// example: true, a PIX key under .example) issue nothing: see AllowExamples.
 func NewDirectory(f File) *Directory { return &Directory{file: f} }
+
+// AllowExamples lets the example identities issue (unpayable) demo charges.
+// Only embedded demo mode calls it.
+func (d *Directory) AllowExamples() *Directory { d.examples = true; return d }
 
 // Creditor finds a creditor's conversation facts by id.
 func (d *Directory) Creditor(id string) (dialogs.Creditor, bool) {

@@ -1,16 +1,24 @@
 package config
 
-import "github.com/quita-bot/quita/dialogs"
+import (
+	_ "embed"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
 
 // DemoCreditorID is the id of the demo creditor.
 const DemoCreditorID = "loja-exemplo"
 
-// DemoFile is the creditor file used when QUITA_CONFIG is not set.
+//go:embed demo.yaml
+var demoYAML []byte
+
+// DemoFile is the creditor file used when QUITA_CONFIG is not set. It is
+// marked example: true, so a production start refuses it.
 func DemoFile() File {
-	return File{Creditors: []Creditor{{Creditor: dialogs.Creditor{
-		ID: DemoCreditorID, Name: "Loja Exemplo", CNPJ: "12.345.678/0001-95",
-		Address: "Rua das Flores, 100, São Paulo - SP", Phone: "+551130000000", Site: "https://loja-exemplo.com.br",
-		Verification: "cpf3", BusinessHours: "seg a sex, 9h às 18h", PromiseHorizonDays: 30,
-		TipURL: "https://www.bcb.gov.br/cidadaniafinanceira",
-	}}}}
+	var f File
+	if err := yaml.Unmarshal(demoYAML, &f); err != nil {
+		panic(fmt.Sprintf("config: the embedded demo.yaml does not parse: %v", err)) // a build defect, caught by every test
+	}
+	return f
 }

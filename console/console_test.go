@@ -20,6 +20,7 @@ import (
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/payments"
 	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
 )
@@ -63,16 +64,33 @@ type env struct {
 
 const adminToken = "admin-token-for-tests-0123456789"
 
+// testPaymentSettings are a made-up creditor's account and key (a random EVP
+// key): the console's documents are built from them.
+var testPaymentSettings = PaymentSettings{Policy: payments.DefaultPolicy(),
+	Account: payments.Account{Bank: "341", Agency: "0057", Account: "12345", Carteira: "109", BeneficiaryName: "Loja Teste Ltda", CNPJ: "11.222.333/0001-81"},
+	PixKey:  "7d9f0335-8dcc-4054-9bf9-0dbd61d36906", PixName: "Loja Teste", PixCity: "SAO PAULO"}
+
 func newEnv(t *testing.T, with ...func(*Options)) *env {
+	t.Helper()
+	return newEnvWith(t, testDialog{}, nil, with...)
+}
+
+// newEnvWith is newEnv with another dialog (the real engine); before, if
+// set, runs on the bot before it starts (to register more action handlers).
+// with changes the console's options.
+func newEnvWith(t *testing.T, dialog bot.Dialog, before func(*bot.Bot), with ...func(*Options)) *env {
 	t.Helper()
 	r := redistest.New(t)
 	st := r.Store()
-	b := bot.New(st, testDialog{}, config.NewDirectory(config.DemoFile()), slog.New(slog.DiscardHandler), nil,
+	b := bot.New(st, dialog, config.NewDirectory(config.DemoFile()), slog.New(slog.DiscardHandler), nil,
 		bot.Options{ReadBlock: 20 * time.Millisecond, RetryPoll: 5 * time.Millisecond, ClaimEvery: time.Hour})
 	b.AddChannel(sink{})
+	if before != nil {
+		before(b)
+	}
 	h := b.Handoffs(bot.HandoffOptions{})
 	opts := Options{Store: st, Bot: b, Handoffs: h, AdminToken: adminToken, Documents: PaymentDocs{For: func(string) PaymentSettings {
-		return DemoPaymentSettings(config.DemoFile().Creditors[0].Creditor)
+		return testPaymentSettings
 	}}}
 	for _, f := range with {
 		f(&opts)

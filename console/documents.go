@@ -12,7 +12,10 @@ import (
 	"github.com/quita-bot/quita/payments"
 )
 
-// PaymentSettings are a creditor's terms, boleto account and PIX key.
+// PaymentSettings are a creditor's terms, boleto account and PIX key. An
+// account or key the creditor does not have is left zero and its problem
+// says why; the documents that need it are then refused, never made on
+// another account.
 type PaymentSettings struct {
 	Policy  payments.Policy
 	Account payments.Account
@@ -20,19 +23,9 @@ type PaymentSettings struct {
 	PixName string
 	PixCity string
 	Loc     *time.Location // the creditor's time zone, for due dates
-}
-
-// DemoPaymentSettings are sane defaults for a creditor that configures no
-// boleto: or pix: section: a demo Itaú account and the creditor's CNPJ as
-// PIX key. They make valid-looking documents for the demo, not real charges.
-func DemoPaymentSettings(cr dialogs.Creditor) PaymentSettings {
-	cnpj := digits(cr.CNPJ)
-	return PaymentSettings{
-		Policy: payments.DefaultPolicy(),
-		Account: payments.Account{Bank: "341", Agency: "0057", Account: "12345", Carteira: "109",
-			BeneficiaryName: cr.Name, CNPJ: cr.CNPJ, Address: cr.Address},
-		PixKey: cnpj, PixName: cr.Name, PixCity: "SAO PAULO",
-	}
+	// BoletoProblem and PixProblem say why the creditor cannot issue that
+	// charge ("" when it can); the agent sees them.
+	BoletoProblem, PixProblem string
 }
 
 // PaymentDocs makes the agents' one-click documents with package payments.
@@ -68,6 +61,9 @@ func (p PaymentDocs) update(s PaymentSettings, d dialogs.Debt, now time.Time) (p
 // SegundaVia implements Documents: the updated boleto as a PDF.
 func (p PaymentDocs) SegundaVia(_ context.Context, c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
 	s := p.settings(c, d)
+	if s.Account.Bank == "" {
+		return dialogs.Message{}, fmt.Errorf("this creditor cannot issue boletos: %s", orUnknown(s.BoletoProblem))
+	}
 	u, err := p.update(s, d, now)
 	if err != nil {
 		return dialogs.Message{}, err
@@ -94,7 +90,14 @@ func (p PaymentDocs) SegundaVia(_ context.Context, c dialogs.Conversation, debto
 // Pix implements Documents: a static PIX charge of the updated amount.
 func (p PaymentDocs) Pix(_ context.Context, c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
 	s := p.settings(c, d)
-	u, err := p.update(s, d, now)
+	if s.PixKey == "" {
+		return dialogs.Message{}, fmt.Errorf("this creditor cannot issue PIX codes: %s", orUnknown(s.PixProblem))
+	}
+	due, err := time.ParseInLocation(time.DateOnly, d.DueDate, s.Loc)
+	if err != nil {
+		return dialogs.Message{}, fmt.Errorf("debt %s has no valid due date (%q)", d.ID, d.DueDate)
+	}
+	u, err := payments.UpdatedAmount(s.Policy, payments.Debt{AmountCents: d.AmountCents, DueDate: due}, now.In(s.Loc))
 	if err != nil {
 		return dialogs.Message{}, err
 	}
@@ -149,6 +152,13 @@ func (p PaymentDocs) Offers(_ context.Context, c dialogs.Conversation, debtor *d
 	}
 	text, err := docText(l, "doc.offers", map[string]any{"Amount": payments.FormatBRL(d.AmountCents), "List": strings.Join(lines, "\n")})
 	return dialogs.Message{Text: text}, err
+}
+
+func orUnknown(problem string) string {
+	if problem == "" {
+		return "its billing is not configured (see quita config check)"
+	}
+	return problem
 }
 
 func lang(c dialogs.Conversation, debtor *dialogs.Debtor) string {

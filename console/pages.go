@@ -27,6 +27,7 @@ var reasonLabels = map[string]string{
 	"legal_threat": "ameaça jurídica", "misunderstanding": "bot não entendeu", "verification_failed": "falhou na verificação",
 	"receipt": "enviou comprovante", "abusive": "linguagem abusiva", "bot_error": "erro do bot",
 	"answered_from_phone": "respondido pelo celular", "vip": "cliente VIP", "high_value": "valor alto",
+	"send_payment": "enviar código de pagamento",
 }
 
 func money(cents int64) string { return payments.FormatBRL(cents) }
@@ -60,7 +61,7 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"chart": barChart,
+	"chart":  barChart,
 	"column": func(col string) string { return firstNonEmpty(headerNames[col], col) },
 	"fieldErr": func(errs []portfolio.FieldError, col string) bool {
 		return slices.ContainsFunc(errs, func(e portfolio.FieldError) bool { return e.Field == col })

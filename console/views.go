@@ -22,8 +22,9 @@ type QueueItem struct {
 	Waiting    time.Duration `json:"-"`
 	WaitingSec int64         `json:"waiting_seconds"`
 	DebtorName string        `json:"debtor_name,omitempty"`
-	Debts      int           `json:"debts"`
-	OwedCents  int64         `json:"owed_cents"`
+	Debts      int           `json:"debts"`      // open, in agreement or disputed
+	OwedCents  int64         `json:"owed_cents"` // their amounts
+	Disputed   int           `json:"disputed"`   // of them, in dispute (suspended, still owed)
 	LastText   string        `json:"last_text,omitempty"`
 	LastAt     time.Time     `json:"last_at,omitzero"`
 }
@@ -101,8 +102,14 @@ func (c *Console) item(ctx context.Context, conv dialogs.Conversation, now time.
 	if debtor != nil {
 		it.DebtorName = debtor.Name
 	}
+	// A dispute suspends the debt but settles nothing: it is what the agent
+	// of a dispute has to look at, so it counts (only paid debts do not).
 	for _, d := range debts {
-		if d.Status == dialogs.DebtOpen || d.Status == dialogs.DebtAgreement || d.Status == "" {
+		switch d.Status {
+		case dialogs.DebtDisputed:
+			it.Disputed++
+			fallthrough
+		case dialogs.DebtOpen, dialogs.DebtAgreement, "":
 			it.Debts++
 			it.OwedCents += d.AmountCents
 		}

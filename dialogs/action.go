@@ -38,6 +38,9 @@ type Message struct {
 	// Template names the catalog key used, so that a channel that needs an
 	// approved template outside its service window can map it.
 	Template string `json:"template,omitempty"`
+	// Values are the named values of a message that can open a
+	// conversation (ValueFirstName…), for that template's parameters.
+	Values map[string]string `json:"values,omitempty"`
 }
 
 // Agreement is the plan the debtor confirmed.
@@ -82,6 +85,7 @@ const (
 	TaskVerifyPayment = "verify_payment" // the debtor says they paid: check it
 	TaskVerifyReceipt = "verify_receipt" // the debtor sent a receipt (Media): check it
 	TaskPaymentError  = "payment_error"  // a boleto, PIX or plan could not be made (Reason)
+	TaskSendPayment   = "send_payment"   // the creditor cannot issue this charge by itself: a person sends the code (Reason)
 )
 
 // Handoff reasons carried by ActHandoff and Handoff.Reason.
@@ -94,6 +98,7 @@ const (
 	ReasonVerificationFailed = "verification_failed"
 	ReasonReceipt            = "receipt"
 	ReasonAbusive            = "abusive"
-	ReasonVIP                = "vip"        // creditor policy: a VIP debtor is served by a person
-	ReasonHighValue          = "high_value" // creditor policy: a debt above the handoff threshold
+	ReasonVIP                = "vip"          // creditor policy: a VIP debtor is served by a person
+	ReasonHighValue          = "high_value"   // creditor policy: a debt above the handoff threshold
+	ReasonSendPayment        = "send_payment" // the creditor cannot issue the charge itself: a person sends the code
 )

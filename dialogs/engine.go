@@ -30,6 +30,8 @@ const (
 	missedBeforeMenu    = 2 // misunderstandings in a row before the menu is shown again
 	missedBeforeHandoff = 3 // misunderstandings in a row before a person takes over
 	abuseBeforeHandoff  = 2 // abusive messages before a person takes over
+
+	queuedAckEvery = 10 * time.Minute // "you are in the queue" at most this often
 )
 
 // Handoff priorities: higher is more urgent.

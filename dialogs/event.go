@@ -37,6 +37,9 @@ type Event struct {
 	Installment int    `json:"installment,omitempty"`
 	Of          int    `json:"of,omitempty"`
 	DueDate     string `json:"due_date,omitempty"` // YYYY-MM-DD
+	// Intent is what a tapped quick-reply button means (one of
+	// ButtonIntents); the debtor's text is then not read for one.
+	Intent string `json:"intent,omitempty"`
 }
 
 // Points an agent may hand a conversation back to (Event.Resume).

@@ -1,6 +1,10 @@
 package dialogs
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // inbound handles a message from the debtor. Rules that hold in every state
 // come first, in this order: silence (wrong number, opt-out, a person holds
@@ -23,6 +27,9 @@ func (t *turn) inbound(from stateDef) {
 		t.u = t.cfg.Understander.Understand(t.text, c.Language, t.today())
 		t.followLanguage(first)
 	}
+	if t.ev.Intent != "" && slices.Contains(ButtonIntents, t.ev.Intent) { // a tapped button says what it means
+		t.u = Understanding{Intent: t.ev.Intent, Confidence: 1}
+	}
 	switch {
 	case c.State == StateWrongNumber, t.optedOut():
 		return
@@ -30,6 +37,7 @@ func (t *turn) inbound(from stateDef) {
 		t.whileHandoff()
 		return
 	}
+	afterReminder := t.slot(slotReminderStep) != "" && t.slot(slotReplied) == ""
 	t.replied()
 	defer func() {
 		if !t.missed {
@@ -46,6 +54,13 @@ func (t *turn) inbound(from stateDef) {
 	row, err := stateNamed(c.State)
 	if err != nil || row.inbound == nil { // cannot happen: Step checked the state
 		t.onClosed()
+		return
+	}
+	if afterReminder && c.Verified && bareNumber(t.text) > 0 && slices.Contains(flows, c.State) {
+		// A reminder leaves the state as it found it; a number in answer to it
+		// picks one of its options (1 boleto, 2 PIX, 3 plans), which are the
+		// menu's, not an item of the older question of the flow (a plan list, a score).
+		t.route()
 		return
 	}
 	row.inbound(t)
@@ -74,11 +89,14 @@ func (t *turn) followLanguage(first bool) {
 
 // whileHandoff records; a person answers. Only what must not wait is acted
 // on, without a word from the bot: an opt-out, and distress, which raises
-// the handoff's priority.
+// the handoff's priority; and a debtor still waiting in the queue who asks
+// for a person again hears that they are in it (stillQueued).
 func (t *turn) whileHandoff() {
 	switch {
 	case t.u.Intent == IntentOptOut:
 		t.recordOptOut()
+	case t.u.Intent == IntentAskHuman && t.c.Handoff.Status == HandoffQueued:
+		t.stillQueued()
 	case t.u.Has(FlagDistress) && t.c.Handoff.Priority < PriorityUrgent:
 		t.c.Handoff.Priority = PriorityUrgent
 		t.c.Handoff.Reason = ReasonDistress
@@ -186,4 +204,16 @@ func (t *turn) menuCommand() {
 func (t *turn) showMenu() {
 	t.say("menu.options")
 	t.to(StateMenu)
+}
+
+// stillQueued answers a debtor who asks for a person while waiting for one:
+// one short word that they are in the queue, at most once per
+// queuedAckEvery, and the conversation stays with the queue (once an agent
+// holds it, the agent answers).
+func (t *turn) stillQueued() {
+	if last, err := time.Parse(time.RFC3339, t.slot(slotQueuedAck)); err == nil && t.now.Sub(last) < queuedAckEvery {
+		return
+	}
+	t.setSlot(slotQueuedAck, t.now.UTC().Format(time.RFC3339))
+	t.say("handoff.queued")
 }

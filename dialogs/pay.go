@@ -8,6 +8,11 @@ import (
 
 var errNoCashier = errors.New("dialogs: no Cashier configured (EngineConfig.Cashier)")
 
+// ErrBillingNotConfigured is what a Cashier wraps when the creditor has no
+// usable account or key for the charge asked for: the debtor is told that a
+// person will send the code, never given one on another account.
+var ErrBillingNotConfigured = errors.New("billing not configured")
+
 // payment is the amount asked for in pay_method (an agreement installment),
 // if any; otherwise boleto and PIX are for the whole updated debt.
 func (t *turn) payment() (cents int64, due string, ok bool) {
@@ -80,8 +85,16 @@ func (t *turn) paid() {
 	t.askFeedback()
 }
 
-// payError tells the debtor kindly and opens a task for the team.
+// payError tells the debtor kindly and opens a task for the team: a person
+// sends the code when the creditor cannot issue it, or looks at the failure.
 func (t *turn) payError(err error) {
+	if errors.Is(err, ErrBillingNotConfigured) {
+		// The task records why; the handoff puts the debtor in front of a
+		// person, who sends the code from the creditor's own account.
+		t.act(Action{Kind: ActOpenTask, Task: TaskSendPayment, Reason: err.Error(), DebtID: t.debtID()})
+		t.handoff("pay.by_person", ReasonSendPayment, PriorityNormal)
+		return
+	}
 	t.say("pay.error")
 	t.act(Action{Kind: ActOpenTask, Task: TaskPaymentError, Reason: err.Error(), DebtID: t.debtID()})
 	t.to(StateMenu)

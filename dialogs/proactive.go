@@ -37,7 +37,10 @@ func reminderKind(step string) (string, error) {
 }
 
 // reminder writes the cadence message for the step. It names the creditor;
-// amount and date only go to a debtor who has verified on this number.
+// amount and date only go to a debtor who has verified on this number. It
+// never moves the conversation: whatever the bot was waiting for (the
+// identity answer, the first message…) it still waits for; a number in
+// answer to its options is read as the menu's (inbound).
 func (t *turn) reminder() error {
 	kind, err := reminderKind(t.ev.Step)
 	if err != nil {
@@ -71,11 +74,6 @@ func (t *turn) reminder() error {
 	t.setSlot(slotReminderVariant, variant)
 	t.delSlot(slotReplied, slotNudged)
 	t.say(key, "amount", t.money(t.debt.AmountCents), "due", t.fmtDay(t.debt.DueDate))
-	if t.c.Verified {
-		t.to(StateMenu)
-	} else {
-		t.to(StateStart)
-	}
 	return nil
 }
 
@@ -145,14 +143,14 @@ func (t *turn) paymentConfirmed() {
 }
 
 // installmentDue gives a friendly heads-up for an agreement installment and
-// offers its boleto or PIX.
+// offers its boleto or PIX; like reminder, it leaves the state as it is
+// (boleto and PIX then charge the installment, slotPayCents).
 func (t *turn) installmentDue() {
 	if t.silent() || t.cs.Debtor == nil || t.ev.Amount <= 0 {
 		return
 	}
 	if !t.c.Verified {
 		t.say("reminder.locked.a")
-		t.to(StateStart)
 		return
 	}
 	t.setSlot(slotPayCents, strconv.FormatInt(t.ev.Amount, 10))
@@ -160,5 +158,4 @@ func (t *turn) installmentDue() {
 	t.delSlot(slotNudged)
 	t.say("installment.due", "n", t.ev.Installment, "of", t.ev.Of,
 		"amount", t.money(t.ev.Amount), "due", t.fmtDay(t.ev.DueDate))
-	t.to(StatePayMethod)
 }

@@ -181,3 +181,42 @@ func TestConversationSurvivesStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestRemindersKeepTheState: a reminder or an installment heads-up, in any
+// state, verified or not, leaves the conversation where it was (it used to
+// send an unverified debtor back to start, so the CPF digits they were
+// typing got the greeting again).
+func TestRemindersKeepTheState(t *testing.T) {
+	e := NewEngine(EngineConfig{Understander: fakeUnderstander{}, Cashier: fakeCashier{}})
+	events := map[string]Event{
+		"reminder D+5":    {Kind: EventReminderDue, Step: "D+5", Variant: "a"},
+		"installment due": {Kind: EventInstallmentDue, Amount: 20467, DueDate: "2026-12-23", Installment: 1, Of: 3},
+	}
+	for _, s := range states {
+		for _, verified := range []bool{false, true} {
+			for name, ev := range events {
+				ev.Case = testCase("pt")
+				c := Conversation{ID: "+5511987650001", Phone: "+5511987650001", Channel: "whatsapp", State: s.name, Verified: verified}
+				got, acts, err := e.Step(c, ev, t0)
+				if err != nil {
+					t.Fatalf("%s in %s (verified %v): %v", name, s.name, verified, err)
+				}
+				if got.State != s.name || got.Verified != verified {
+					t.Errorf("%s in %s (verified %v) moved it to %s (verified %v): %s", name, s.name, verified, got.State, got.Verified, summarize(acts))
+				}
+			}
+		}
+	}
+}
+
+// TestAskingAgainWhileAPersonHolds: once an agent holds the conversation,
+// the agent answers; the bot says nothing, even to "a person, please".
+func TestAskingAgainWhileAPersonHolds(t *testing.T) {
+	e := NewEngine(EngineConfig{Understander: fakeUnderstander{}, Cashier: fakeCashier{}})
+	c := Conversation{ID: "+5511987650001", Phone: "+5511987650001", Channel: "whatsapp", State: StateHandoff, Verified: true,
+		Handoff: Handoff{Status: HandoffAssigned, Agent: "rita@loja.example", Reason: ReasonAskHuman, Priority: PriorityNormal, Since: t0}}
+	got, acts, err := e.Step(c, Event{Kind: EventInbound, Channel: "whatsapp", Text: say("human", "pt"), Case: testCase("pt")}, t0.Add(time.Minute))
+	if err != nil || len(acts) != 0 || got.State != StateHandoff || got.Handoff != c.Handoff {
+		t.Fatalf("asked for a person while an agent holds it: err %v, acts %s, state %s, handoff %+v", err, summarize(acts), got.State, got.Handoff)
+	}
+}

@@ -293,6 +293,20 @@ var transcripts = []transcript{
 		{ev: handBack(ResumeClosed), want: ""},
 		{in: "hi", want: "greet.again menu.options"},
 	}},
+	{name: "a reminder into a stale plan list: its options are what the answer means", verified: true, lines: []line{
+		{in: "negotiate", want: "offers.list"},
+		{at: 5 * time.Hour, ev: reminder("D+15", "a"), want: "reminder.after.first.a"},
+		// PIX, as the reminder offered, not plan 2 of the list
+		{in: "2", want: "!outcome:reply@D+15/a pix.intro pix.code pix.qr[image] !outcome:code_requested@D+15/a feedback.ask !askfeedback"},
+		{in: "2", want: "!feedback:2 feedback.thanks tip"}, // the next number answers the newest question
+	}},
+	{name: "asking again for a person while queued: a short word, at most every 10 minutes", verified: true, lines: []line{
+		{in: "human", want: "handoff.ask_human !handoff:ask_human:1"},
+		{in: "human", want: "handoff.queued"},
+		{in: "human", want: ""}, // 2 minutes later: once is enough
+		{in: "boleto", want: ""},
+		{at: 13 * time.Minute, in: "human", want: "handoff.queued"},
+	}, end: StateHandoff},
 	{name: "opt-out during a handoff is recorded silently", verified: true, lines: []line{
 		{in: "human", want: "handoff.ask_human !handoff:ask_human:1"},
 		{in: "stop", want: "!optout:whatsapp !stop:opt_out"},

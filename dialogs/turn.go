@@ -158,6 +158,7 @@ func (t *turn) render(key string, kv ...any) string {
 // say sends a catalog message.
 func (t *turn) say(key string, kv ...any) {
 	t.send(key, t.render(key, kv...), nil)
+	t.withValues(key, kv...)
 }
 
 // send sends a text, with files if any; key names its catalog template.
@@ -234,6 +235,7 @@ const (
 	slotReplied         = "replied"          // the debtor answered since that reminder
 	slotEmpathy         = "empathy"          // hardship empathy already said
 	slotLangNext        = "lang_next"        // the other language the last message was in
+	slotQueuedAck       = "queued_ack_at"    // when a debtor waiting in the queue was last told so
 )
 
 func (t *turn) slot(k string) string { return t.c.Slots[k] }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func campaignZone(now time.Time) (string, bool) {
 	return "", false
 }
 
-// campaignConfig is the example creditor configuration with the US contact
+// campaignConfig is the example creditor configuration, as an operator copies it, with the US contact
 // preset (every day 08–21) instead of the Brazilian one (no Sundays or
 // holidays), so that the campaign can run on any day.
 func campaignConfig(t *testing.T) string {
@@ -50,8 +51,12 @@ func campaignConfig(t *testing.T) string {
 	if !bytes.Contains(example, []byte(br)) {
 		t.Fatalf("deploy/quita.example.yaml no longer sets %q", br)
 	}
+	// As an operator's copy: the example's marker and made-up identities
+	// replaced (a production start refuses them).
+	own := regexp.MustCompile(`(?m)^\s*(example: true|site: https://loja\.example).*\n`).ReplaceAll(example, nil)
+	own = bytes.Replace(own, []byte("key: pix@loja.example"), []byte("key: 7d9f0335-8dcc-4054-9bf9-0dbd61d36906"), 1)
 	path := filepath.Join(t.TempDir(), "quita.yaml")
-	if err := os.WriteFile(path, bytes.Replace(example, []byte(br), []byte(us), 1), 0o600); err != nil {
+	if err := os.WriteFile(path, bytes.Replace(own, []byte(br), []byte(us), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -257,6 +257,7 @@ func quitaEnv(t *testing.T, redisURL, twilioAPI string, port int, extra ...strin
 		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
 		fmt.Sprintf("QUITA_ADDR=127.0.0.1:%d", port), fmt.Sprintf("QUITA_PUBLIC_URL=http://127.0.0.1:%d", port),
 		"REDIS_URL=" + redisURL, "QUITA_SECRET=" + secret, "QUITA_DATA_DIR=" + t.TempDir(),
+		"QUITA_CONFIG=" + productionConfig(t), // production refuses the demo's example identities
 		"QUITA_SIMULATOR=on", "QUITA_DEMO=on", "QUITA_LOG_FORMAT=json", "QUITA_LOG_LEVEL=info",
 		"QUITA_SHUTDOWN_TIMEOUT=2s",
 		"TWILIO_ACCOUNT_SID=" + twilioSID, "TWILIO_AUTH_TOKEN=" + twilioToken, "TWILIO_FROM=" + twilioFrom,
@@ -266,6 +267,16 @@ func quitaEnv(t *testing.T, redisURL, twilioAPI string, port int, extra ...strin
 		"WHATSAPP_CLOUD_API_URL=" + twilioAPI + "/graph", // never the real Graph API: the fake answers 404
 	}
 	return append(env, extra...)
+}
+
+// productionConfig is the path of a production-shaped creditor file.
+func productionConfig(t *testing.T) string {
+	t.Helper()
+	path, err := filepath.Abs("../config/testdata/production.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 type lockedBuffer struct {

@@ -18,6 +18,9 @@ type Account struct {
 	BeneficiaryName string `json:"beneficiary_name,omitempty" yaml:"beneficiary_name"` // razão social
 	CNPJ            string `json:"cnpj,omitempty" yaml:"cnpj"`                         // digits or formatted
 	Address         string `json:"address,omitempty" yaml:"address"`                   // CDC art. 42-A
+	// Example marks a made-up account (the demo's, the example file's): the
+	// configuration refuses it everywhere outside embedded demo mode.
+	Example bool `json:"example,omitempty" yaml:"example"`
 }
 
 // bankSpec is one bank's campo livre layout.

@@ -32,6 +32,21 @@ type Update struct {
 // Each part is rounded down to the cent, and Total = Original + Fine +
 // Interest.
 func SegundaVia(p Policy, acct Account, d Debt, today time.Time) (Update, error) {
+	u, err := UpdatedAmount(p, d, today)
+	if err != nil {
+		return Update{}, err
+	}
+	b, err := NewBoleto(acct, d.NossoNumero, u.TotalCents, u.DueDate)
+	if err != nil {
+		return Update{}, fmt.Errorf("segunda via: %w", err)
+	}
+	u.Boleto = b
+	return u, nil
+}
+
+// UpdatedAmount is a segunda via's amounts and due date without its boleto:
+// what a PIX charge of the updated debt asks for, with no bank account.
+func UpdatedAmount(p Policy, d Debt, today time.Time) (Update, error) {
 	if err := p.Validate(); err != nil {
 		return Update{}, err
 	}
@@ -51,10 +66,5 @@ func SegundaVia(p Policy, acct Account, d Debt, today time.Time) (Update, error)
 		u.InterestCents = d.AmountCents * bps(p.MonthlyInterest) * int64(u.DaysLate) / (10000 * 30)
 	}
 	u.TotalCents = u.OriginalCents + u.FineCents + u.InterestCents
-	b, err := NewBoleto(acct, d.NossoNumero, u.TotalCents, u.DueDate)
-	if err != nil {
-		return Update{}, fmt.Errorf("segunda via: %w", err)
-	}
-	u.Boleto = b
 	return u, nil
 }

@@ -113,6 +113,7 @@ type ReminderView struct {
 	PausedUntil *time.Time `json:"paused_until,omitempty"`
 	PromiseDate string     `json:"promise_date,omitempty"`
 	Stopped     string     `json:"stopped,omitempty"`
+	Held        string     `json:"held,omitempty"` // why the due reminder waits: quiet_period (a conversation under way) or handoff
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -156,7 +157,7 @@ func (a *API) view(c *fiber.Ctx, id string) (DebtView, error) {
 		return v, err
 	}
 	v.Reminders = ReminderView{LastStep: rs.LastStep, LastVariant: rs.LastVariant, LastAt: timePtr(rs.LastAt),
-		PausedUntil: timePtr(rs.PauseUntil), PromiseDate: rs.PromiseDate, Stopped: rs.Stopped}
+		PausedUntil: timePtr(rs.PauseUntil), PromiseDate: rs.PromiseDate, Stopped: rs.Stopped, Held: rs.Held}
 	if next, ok, err := a.Store.NextReminder(ctx, id); err == nil && ok {
 		v.Reminders.Next = &next
 	}

@@ -344,9 +344,14 @@ func (s *Store) Transcript(ctx context.Context, conv string, limit int) ([]Messa
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	fields := make([]string, 0, 2*len(ids)) // each status, then each "sent as" (sentAs)
+	fields = append(fields, ids...)
+	for _, id := range ids {
+		fields = append(fields, id+sentAsSuffix)
+	}
 	pipe := s.rdb.Pipeline()
 	bodies := pipe.HMGet(ctx, s.keys.Msgs(conv), ids...)
-	statuses := pipe.HMGet(ctx, s.keys.Status(conv), ids...)
+	statuses := pipe.HMGet(ctx, s.keys.Status(conv), fields...)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("read transcript: %w", err)
 	}
@@ -363,9 +368,20 @@ func (s *Store) Transcript(ctx context.Context, conv string, limit int) ([]Messa
 		if st, ok := statuses.Val()[i].(string); ok {
 			applyStatus(&m, st)
 		}
+		if as, ok := statuses.Val()[len(ids)+i].(string); ok {
+			applySentAs(&m, as)
+		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// sentAsSuffix names the status-hash field of the template a message went
+// as: "<msg id>|as" = "name|category" (sentScript).
+const sentAsSuffix = "|as"
+
+func applySentAs(m *Message, encoded string) {
+	m.Template, m.Category, _ = strings.Cut(encoded, "|")
 }
 
 // applyStatus decodes "rank|status|error code" onto a message.
@@ -455,11 +471,15 @@ func (s *Store) TranscriptMessage(ctx context.Context, conv, id string) (Message
 	if err := s.getHashJSON(ctx, s.keys.Msgs(conv), id, &m); err != nil {
 		return m, err
 	}
-	st, err := s.rdb.HGet(ctx, s.keys.Status(conv), id).Result()
-	if err == nil {
-		applyStatus(&m, st)
-	} else if !errors.Is(err, redis.Nil) {
+	st, err := s.rdb.HMGet(ctx, s.keys.Status(conv), id, id+sentAsSuffix).Result()
+	if err != nil {
 		return m, fmt.Errorf("load status: %w", err)
+	}
+	if v, ok := st[0].(string); ok {
+		applyStatus(&m, v)
+	}
+	if v, ok := st[1].(string); ok {
+		applySentAs(&m, v)
 	}
 	return m, nil
 }

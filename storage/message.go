@@ -27,8 +27,16 @@ type Message struct {
 	Private      bool                  `json:"private,omitempty"` // an agent's note, never sent
 	Status       string                `json:"status,omitempty"`
 	ErrorCode    string                `json:"error_code,omitempty"`
-	Fallback     string                `json:"fallback,omitempty"` // channel to retry by if this one fails
+	Fallback     string                `json:"fallback,omitempty"` // channel to retry by if this one fails (comma-separated: then the next)
 	At           time.Time             `json:"time"`
+
+	// Payload is an inbound tap on a quick-reply button (channels.Inbound.Payload).
+	Payload string `json:"payload,omitempty"`
+	// Template and Category say which approved WhatsApp template an
+	// outbound message went as (outside the 24-hour window) and its
+	// category, for the cost of the message; empty when it went free-form.
+	Template string `json:"template,omitempty"`
+	Category string `json:"category,omitempty"`
 }
 
 // statusRank orders delivery statuses so that a late "delivered" callback

@@ -24,6 +24,10 @@ type Outbound struct {
 	Reply bool `json:"reply,omitempty"`
 	// Author is the agent who wrote it, for agent replies.
 	Author string `json:"author,omitempty"`
+	// ContactOf is the message whose contact attempt this one continues
+	// (a reminder's copy by its next channel when the first could not
+	// carry it): the compliance gate counts them as one attempt.
+	ContactOf string `json:"contact_of,omitempty"`
 }
 
 // StreamEntry is one entry read from a stream by a consumer group.
@@ -165,18 +169,20 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 
 // sentScript records one or more sends (global keys: events, outbound
 // stream; then two per send: provider index, status hash). ARGV: the
-// provider index's TTL and the group, then seven per send. It returns,
+// provider index's TTL and the group, then eight per send. It returns,
 // per send in order, the statuses parked at its provider id before (see
 // parkMark), or false. The status field it writes is also the message's
-// "sent" mark (SendStates).
+// "sent" mark (SendStates). A send that went as a template also writes
+// "<msg id>|as" = "name|category" in the status hash (sentAs).
 var sentScript = redis.NewScript(`
 local out, entries = {}, {}
 local i = 3
 local watched = redis.call('PUBSUB', 'NUMSUB', KEYS[1])[2] > 0 -- as in commitScript
-for c = 1, (#ARGV - 2) / 7 do
+for c = 1, (#ARGV - 2) / 8 do
   local k = 2 + (c - 1) * 2
-  local pid, index, msg, rank, status, conv, entry = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6]
-  i = i + 7
+  local pid, index, msg, rank, status, conv, entry, as = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6], ARGV[i+7]
+  i = i + 8
+  if as ~= '' then redis.call('HSET', KEYS[k+2], msg .. '|as', as) end
   local parked = false
   if pid ~= '' then
     -- the index, taking the statuses parked there (a redelivered record finds its own index)
@@ -207,6 +213,9 @@ type SentRecord struct {
 	ProviderID string
 	Status     string
 	EntryID    string // the outbound stream entry to acknowledge
+	// Template and Category: the approved template it went as, if any
+	// (Message.Template, Message.Category on the transcript).
+	Template, Category string
 }
 
 // Sent records, in one round trip, that a provider accepted an outbound
@@ -226,12 +235,16 @@ func (s *Store) Sent(ctx context.Context, o Outbound, providerID, status, group,
 func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) ([][]string, error) {
 	keys := make([]string, 0, 2+2*len(recs))
 	keys = append(keys, s.keys.Events(), s.keys.Outbound())
-	args := make([]any, 0, 2+7*len(recs))
+	args := make([]any, 0, 2+8*len(recs))
 	args = append(args, (30 * 24 * time.Hour).Milliseconds(), group)
 	for _, r := range recs {
 		o := r.Message
+		as := ""
+		if r.Template != "" {
+			as = r.Template + "|" + r.Category
+		}
 		keys = append(keys, s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID))
-		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID)
+		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID, as)
 	}
 	res, err := s.runBatch(ctx, sentScript, keys, args, len(recs), 1, "record send")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -15,7 +16,7 @@ import (
 
 // TestConnectThroughAUnixSocket talks to the test's Redis through a Unix
 // socket that relays to it, so the unix:// URL is shown to dial the socket
-// and carry commands both ways.
+// and carry commands both ways, on the database the URL names.
 func TestConnectThroughAUnixSocket(t *testing.T) {
 	r := redistest.New(t)
 	target, err := redis.ParseURL(r.URL)
@@ -41,7 +42,9 @@ func TestConnectThroughAUnixSocket(t *testing.T) {
 	}()
 
 	ctx := context.Background()
-	rdb, err := storage.Connect(ctx, "unix://"+sock+"?db=0")
+	// The test's database, not 0: REDIS_URL may name any (redis://…/5), and
+	// the value is read back there.
+	rdb, err := storage.Connect(ctx, "unix://"+sock+"?db="+strconv.Itoa(target.DB))
 	if err != nil {
 		t.Fatal(err)
 	}

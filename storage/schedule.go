@@ -121,8 +121,7 @@ func (s *Store) CompleteClaim(ctx context.Context, c Claim, next time.Time) (boo
 }
 
 // ReminderState is a debt's progress through its cadence, kept in one
-// short field of the debt's bucket ("k|ls|lv|lt|pu|pd|ni|st|pa"; a
-// state written before pa existed reads without it).
+// short field of the debt's bucket ("k|ls|lv|lt|pu|pd|ni|st|h|pa").
 type ReminderState struct {
 	Next        int       // index of the first cadence step neither sent nor skipped
 	LastStep    string    // the last reminder sent (step id)
@@ -132,6 +131,7 @@ type ReminderState struct {
 	PromiseDate string    // YYYY-MM-DD of a promise to pay, reminded on the day
 	NextInst    int       // agreement: index of the next (installment, offset) reminder
 	Stopped     string    // why reminders stopped for good ("" while running)
+	Held        string    // why the reminder due was last held back (quiet_period, handoff); "" once one went
 	PaidAt      time.Time // when the debt was reported paid (the status sheet shows it)
 }
 
@@ -143,12 +143,12 @@ func (r ReminderState) encode() string {
 		return strconv.FormatInt(t.Unix(), 10)
 	}
 	return strings.Join([]string{strconv.Itoa(r.Next), r.LastStep, r.LastVariant, ts(r.LastAt), ts(r.PauseUntil),
-		r.PromiseDate, strconv.Itoa(r.NextInst), r.Stopped, ts(r.PaidAt)}, "|")
+		r.PromiseDate, strconv.Itoa(r.NextInst), r.Stopped, r.Held, ts(r.PaidAt)}, "|")
 }
 
 func decodeReminderState(v string) ReminderState {
 	p := strings.Split(v, "|")
-	for len(p) < 9 {
+	for len(p) < 10 { // states written before a field existed lack it
 		p = append(p, "")
 	}
 	ts := func(s string) time.Time {
@@ -162,7 +162,7 @@ func decodeReminderState(v string) ReminderState {
 	r.Next, _ = strconv.Atoi(p[0])
 	r.LastStep, r.LastVariant, r.LastAt, r.PauseUntil, r.PromiseDate = p[1], p[2], ts(p[3]), ts(p[4]), p[5]
 	r.NextInst, _ = strconv.Atoi(p[6])
-	r.Stopped, r.PaidAt = p[7], ts(p[8])
+	r.Stopped, r.Held, r.PaidAt = p[7], p[8], ts(p[9])
 	return r
 }
 

@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,7 +19,9 @@ import (
 // Send delivers msg with Twilio's CreateMessage. msg.Channel picks the
 // sender: channels.TwilioWhatsApp sends from TWILIO_WHATSAPP_FROM, anything
 // else is SMS from TWILIO_FROM. Attachments go as media URLs from the media
-// store (quita serves them signed and expiring).
+// store (quita serves them signed and expiring). A WhatsApp message that
+// may not go free-form (SetWindow) goes as its template's ContentSid, or is
+// refused with channels.CodeTemplateNeeded (templatePart).
 //
 // WhatsApp takes one media item per message and MMS exists only in the US
 // and Canada, so one Outbound may become several Twilio messages: the text
@@ -51,9 +54,16 @@ func (t *Twilio) Send(ctx context.Context, msg channels.Outbound) (channels.Send
 		from = t.from
 	}
 
-	parts, err := t.split(msg, whatsapp, to)
-	if err != nil {
-		return channels.SendResult{}, err
+	var parts []part
+	if whatsapp {
+		if parts, err = t.templatePart(ctx, msg, strings.TrimPrefix(to, "whatsapp:")); err != nil {
+			return channels.SendResult{}, err
+		}
+	}
+	if parts == nil {
+		if parts, err = t.split(msg, whatsapp, to); err != nil {
+			return channels.SendResult{}, err
+		}
 	}
 	var res channels.SendResult
 	for i, p := range parts {
@@ -62,6 +72,12 @@ func (t *Twilio) Send(ctx context.Context, msg channels.Outbound) (channels.Send
 			params.SetFrom(from)
 		} else {
 			params.SetMessagingServiceSid(t.service)
+		}
+		if p.contentSid != "" {
+			params.SetContentSid(p.contentSid)
+		}
+		if p.contentVars != "" {
+			params.SetContentVariables(p.contentVars)
 		}
 		if p.body != "" {
 			params.SetBody(p.body)
@@ -80,14 +96,62 @@ func (t *Twilio) Send(ctx context.Context, msg channels.Outbound) (channels.Send
 		if res.Status == "" {
 			res.Status = channels.StatusQueued
 		}
+		if p.contentSid != "" {
+			res.Template = msg.Template
+		}
 	}
 	return res, nil
 }
 
 // part is one Twilio message of an Outbound.
 type part struct {
-	body  string
-	media []string
+	body        string
+	media       []string
+	contentSid  string // an approved Content template (HX…), sent instead of body and media
+	contentVars string // its ContentVariables: {"1":"…","2":"…"}
+}
+
+// templatePart is the Content API send of a WhatsApp message that may not
+// go free-form: outside the 24-hour window (or with no free-form content)
+// its template's ContentSid with the numbered variables, as Twilio
+// documents it ("Send templates created with the Content Template
+// Builder", https://www.twilio.com/docs/content/send-templates-created-with-the-content-template-builder).
+// Without a ContentSid the message is refused as template_needed before
+// Twilio sees it (Twilio would fail it with 63016). nil parts: free-form.
+func (t *Twilio) templatePart(ctx context.Context, msg channels.Outbound, phone string) ([]part, error) {
+	freeForm := msg.Text != "" || len(msg.Attachments) > 0
+	if freeForm && t.window != nil {
+		last, err := t.window.LastInbound(ctx, phone)
+		if err != nil {
+			return nil, fmt.Errorf("twilio: last inbound of %s: %w", channels.MaskPhone(phone), err)
+		}
+		freeForm = !last.IsZero() && t.now().Sub(last) < ServiceWindow
+	}
+	tpl := msg.Template
+	switch {
+	case freeForm:
+		return nil, nil
+	case tpl == nil || tpl.ContentSID == "":
+		if msg.Text == "" && len(msg.Attachments) == 0 && tpl == nil {
+			return nil, nil // nothing at all: split says so
+		}
+		return nil, &channels.PermanentError{Code: channels.CodeTemplateNeeded, Err: fmt.Errorf(
+			"%s last wrote more than 24 hours ago (or never): WhatsApp takes only an approved template now, and this message has no twilio_content_sid (whatsapp_templates)",
+			channels.MaskPhone(phone))}
+	}
+	p := part{contentSid: tpl.ContentSID}
+	if len(tpl.Params) > 0 { // an empty ContentVariables is refused as invalid
+		vars := make(map[string]string, len(tpl.Params))
+		for i, v := range tpl.Params {
+			vars[strconv.Itoa(i+1)] = v
+		}
+		b, err := json.Marshal(vars)
+		if err != nil {
+			return nil, err
+		}
+		p.contentVars = string(b)
+	}
+	return []part{p}, nil
 }
 
 // split turns msg into the Twilio messages that carry it (see Send).
@@ -129,10 +193,6 @@ func (t *Twilio) split(msg channels.Outbound, whatsapp bool, to string) ([]part,
 		parts = []part{{body: strings.TrimSpace(msg.Text + "\n" + strings.Join(urls, "\n"))}}
 	}
 	if parts[0].body == "" && len(parts[0].media) == 0 {
-		if msg.Template != nil {
-			return nil, &channels.PermanentError{Code: "template_unsupported",
-				Err: errors.New("the Twilio channel sends no templates; give the message a Text")}
-		}
 		return nil, &channels.PermanentError{Code: "empty_message", Err: errors.New("no text and no attachments")}
 	}
 	return parts, nil

@@ -217,8 +217,8 @@ func TestSendRefusedBeforeTheAPI(t *testing.T) {
 	}{
 		{"number that is no number", nil, channels.Outbound{Channel: channels.SMS, To: "ana", Text: "Oi"}, "invalid_number"},
 		{"nothing to send", nil, channels.Outbound{Channel: channels.SMS, To: "+5511987650001"}, "empty_message"},
-		{"template only", nil, channels.Outbound{Channel: channels.TwilioWhatsApp, To: "+5511987650001",
-			Template: &channels.Template{Name: "lembrete", Language: "pt_BR"}}, "template_unsupported"},
+		{"template without a content SID", nil, channels.Outbound{Channel: channels.TwilioWhatsApp, To: "+5511987650001",
+			Template: &channels.Template{Name: "lembrete", Language: "pt_BR"}}, channels.CodeTemplateNeeded},
 		{"attachment without media", nil, channels.Outbound{Channel: channels.SMS, To: "+5511987650001",
 			Attachments: []channels.Attachment{{Kind: channels.KindDocument}}}, "attachment_without_media"},
 		{"WhatsApp not configured", func(c *Config) { c.WhatsAppFrom = "" },

@@ -57,6 +57,7 @@ type Twilio struct {
 	publicURL    string   // without trailing slash
 	maxBody      int
 	media        channels.Media
+	window       Window // nil: free-form WhatsApp is always tried
 	log          *slog.Logger
 	now          func() time.Time
 	timeout      time.Duration // per REST call
@@ -151,6 +152,23 @@ func New(cfg Config, media channels.Media, log *slog.Logger) (*Twilio, error) {
 	}
 	return t, nil
 }
+
+// Window tells when a person last wrote to us (the WhatsApp 24-hour
+// customer-service window); the bot implements it from its transcripts.
+// phone is E.164. A zero time means never.
+type Window interface {
+	LastInbound(ctx context.Context, phone string) (time.Time, error)
+}
+
+// ServiceWindow is WhatsApp's customer-service window: free-form messages
+// may be sent until 24 hours after the person's last message.
+const ServiceWindow = 24 * time.Hour
+
+// SetWindow makes the WhatsApp sender honour the 24-hour window: outside
+// it a message goes as its template's ContentSid, or not at all. Without
+// a window every message is tried free-form and Twilio's 63016 says when
+// that was too late.
+func (t *Twilio) SetWindow(w Window) { t.window = w }
 
 // ChannelFor returns the channel for channels.SMS or channels.TwilioWhatsApp,
 // or nil when that name is not Twilio's or its sender is not configured.

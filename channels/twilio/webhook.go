@@ -132,6 +132,8 @@ func (t *Twilio) parseInbound(p map[string]string) (channels.Inbound, error) {
 	if msg.Text == "" { // a WhatsApp quick-reply button carries its label here
 		msg.Text = p["ButtonText"]
 	}
+	msg.Payload = p["ButtonPayload"] // the button's id in the Content template
+
 	n := 0
 	if s := p["NumMedia"]; s != "" {
 		if n, err = strconv.Atoi(s); err != nil || n < 0 || n > maxMedia {

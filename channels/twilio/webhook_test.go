@@ -93,7 +93,7 @@ func TestInboundFixtures(t *testing.T) {
 		{"inbound_whatsapp_button_reply.form", channels.Inbound{
 			Channel: channels.TwilioWhatsApp, From: "+5511987650001", To: "+14155238886",
 			Text: "Quero parcelar", ProviderID: "SM4d5e6f708192a3b4c5d6e7f8091a2b3c", ProfileName: "Ana Souza",
-			ReplyTo: "SM9e8d7c6b5a4938271605f4e3d2c1b0a9", At: testNow,
+			ReplyTo: "SM9e8d7c6b5a4938271605f4e3d2c1b0a9", Payload: "plan", At: testNow,
 		}},
 	}
 	for _, tc := range tests {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -18,8 +19,9 @@ const maxCaption = 1024
 // Send delivers msg through the Graph API, honouring the 24-hour window:
 // free-form content (text, attachments) goes only while the person's last
 // message is less than ServiceWindow old; outside it msg.Template is sent
-// instead, and without one the result is a *channels.PermanentError with
-// code "outside_24h_window". A message with only a Template always sends it.
+// instead, and without one (or with one that has no Name) the result is a
+// *channels.PermanentError with code channels.CodeTemplateNeeded, before
+// anything reaches Meta. A message with only a Template always sends it.
 //
 // Attachments are uploaded from the media store (POST /{phone-id}/media)
 // and sent by media id. A text with one image, video or document becomes
@@ -45,12 +47,15 @@ func (c *Cloud) Send(ctx context.Context, msg channels.Outbound) (channels.SendR
 			return channels.SendResult{}, err
 		}
 		if !open {
-			if msg.Template == nil {
-				return channels.SendResult{}, &channels.PermanentError{Code: "outside_24h_window", Err: fmt.Errorf(
-					"%s last wrote more than 24 hours ago (or never): WhatsApp takes only an approved template now", channels.MaskPhone(to))}
+			if msg.Template == nil || msg.Template.Name == "" {
+				return channels.SendResult{}, &channels.PermanentError{Code: channels.CodeTemplateNeeded, Err: fmt.Errorf(
+					"%s last wrote more than 24 hours ago (or never): WhatsApp takes only an approved template now, and this message has none (whatsapp_templates)", channels.MaskPhone(to))}
 			}
 			freeForm = false
 		}
+	}
+	if !freeForm && msg.Template != nil && msg.Template.Name == "" {
+		return channels.SendResult{}, &channels.PermanentError{Code: channels.CodeTemplateNeeded, Err: errors.New("the template has no name: give it one in whatsapp_templates")}
 	}
 	var parts []outMessage
 	switch {
@@ -72,6 +77,9 @@ func (c *Cloud) Send(ctx context.Context, msg channels.Outbound) (channels.SendR
 			return channels.SendResult{}, err
 		}
 	}
+	if !freeForm {
+		res.Template = msg.Template
+	}
 	return res, nil
 }
 
@@ -89,6 +97,7 @@ func (c *Cloud) windowOpen(ctx context.Context, phone string) (bool, error) {
 // Field order is the wire order.
 type outMessage struct {
 	MessagingProduct string       `json:"messaging_product"`
+	RecipientType    string       `json:"recipient_type,omitempty"` // "individual" on templates, as Meta's example has it
 	To               string       `json:"to"`
 	Type             string       `json:"type"`
 	Text             *outText     `json:"text,omitempty"`
@@ -118,16 +127,26 @@ type outTemplate struct {
 	Components []outComponent `json:"components,omitempty"`
 }
 
+// outComponent fills a template's parameters: the body's {{1}}, {{2}}…,
+// or (type button, sub_type quick_reply) the payload one quick-reply
+// button returns when tapped.
 type outComponent struct {
 	Type       string         `json:"type"`
+	SubType    string         `json:"sub_type,omitempty"`
+	Index      string         `json:"index,omitempty"`
 	Parameters []outParameter `json:"parameters"`
 }
 
 type outParameter struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
+	Type    string `json:"type"`
+	Text    string `json:"text,omitempty"`
+	Payload string `json:"payload,omitempty"`
 }
 
+// templateMessage is a template send as Meta documents it ("Send message
+// templates", https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates,
+// interactive message templates): body parameters in order, then one
+// quick_reply component per button carrying its payload.
 func templateMessage(to string, t *channels.Template) outMessage {
 	tpl := &outTemplate{Name: t.Name}
 	tpl.Language.Code = t.Language
@@ -137,11 +156,26 @@ func templateMessage(to string, t *channels.Template) outMessage {
 	if len(t.Params) > 0 {
 		body := outComponent{Type: "body"}
 		for _, p := range t.Params {
-			body.Parameters = append(body.Parameters, outParameter{Type: "text", Text: p})
+			body.Parameters = append(body.Parameters, outParameter{Type: "text", Text: paramText(p)})
 		}
 		tpl.Components = []outComponent{body}
 	}
-	return outMessage{MessagingProduct: "whatsapp", To: to, Type: "template", Template: tpl}
+	for i, payload := range t.Buttons {
+		tpl.Components = append(tpl.Components, outComponent{Type: "button", SubType: "quick_reply", Index: strconv.Itoa(i),
+			Parameters: []outParameter{{Type: "payload", Payload: payload}}})
+	}
+	return outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Type: "template", Template: tpl}
+}
+
+// paramText makes a value fit to be a template parameter: Meta refuses
+// parameters with new lines, tabs or more than four spaces in a row (error
+// 132018), and an empty one; a debtor's name or an address can have them.
+func paramText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // freeFormParts uploads the attachments and lays out the messages of msg.

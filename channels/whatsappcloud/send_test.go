@@ -35,7 +35,7 @@ var (
 	reminder = &channels.Template{Name: "lembrete_vencimento", Language: "pt_BR", Params: []string{"Ana", "27/11"}}
 )
 
-const templateJSON = `{"messaging_product":"whatsapp","to":"5511987650001","type":"template","template":{"name":"lembrete_vencimento","language":{"code":"pt_BR"},"components":[{"type":"body","parameters":[{"type":"text","text":"Ana"},{"type":"text","text":"27/11"}]}]}}`
+const templateJSON = `{"messaging_product":"whatsapp","recipient_type":"individual","to":"5511987650001","type":"template","template":{"name":"lembrete_vencimento","language":{"code":"pt_BR"},"components":[{"type":"body","parameters":[{"type":"text","text":"Ana"},{"type":"text","text":"27/11"}]}]}}`
 
 func TestSend(t *testing.T) {
 	boletoUpload := upload{Product: "whatsapp", Type: "application/pdf", Filename: "boleto.pdf", ContentType: "application/pdf", Data: testFiles["boleto-123"].Data}
@@ -86,7 +86,7 @@ func TestSend(t *testing.T) {
 			name:     "template only, inside the window: the template",
 			window:   wroteAgo(time.Minute),
 			msg:      channels.Outbound{ID: "o6", To: ana, Template: &channels.Template{Name: "boas_vindas"}},
-			messages: []string{`{"messaging_product":"whatsapp","to":"5511987650001","type":"template","template":{"name":"boas_vindas","language":{"code":"pt_BR"}}}`},
+			messages: []string{`{"messaging_product":"whatsapp","recipient_type":"individual","to":"5511987650001","type":"template","template":{"name":"boas_vindas","language":{"code":"pt_BR"}}}`},
 		},
 	}
 	for _, tc := range tests {
@@ -104,6 +104,9 @@ func TestSend(t *testing.T) {
 				t.Errorf("uploads:\n got %+v\nwant %+v", ups, tc.uploads)
 			}
 			want := channels.SendResult{ProviderID: fmt.Sprintf("wamid.fake%04d", len(tc.messages)), Status: channels.StatusQueued}
+			if strings.Contains(tc.messages[0], `"type":"template"`) {
+				want.Template = tc.msg.Template // the result says the template went, for the transcript
+			}
 			if res != want {
 				t.Errorf("result %+v, want %+v", res, want)
 			}
@@ -130,7 +133,7 @@ func TestWindowRule(t *testing.T) {
 			c, g := newSendCloud(t, tc.window)
 			_, err := c.Send(context.Background(), channels.Outbound{ID: "o1", To: ana, Text: "Oi, Ana!", Attachments: []channels.Attachment{boleto}})
 			var perm *channels.PermanentError
-			closed := errors.As(err, &perm) && perm.Code == "outside_24h_window"
+			closed := errors.As(err, &perm) && perm.Code == channels.CodeTemplateNeeded
 			if closed == tc.open || (tc.open && err != nil) {
 				t.Fatalf("window open=%v: Send returned %v", tc.open, err)
 			}

@@ -170,14 +170,14 @@ func (c *Cloud) inbound(v *webhookValue, m *webhookMessage) (channels.Inbound, b
 		if it := m.Interactive; it != nil {
 			switch {
 			case it.ButtonReply != nil:
-				in.Text, ok = it.ButtonReply.Title, true
+				in.Text, in.Payload, ok = it.ButtonReply.Title, it.ButtonReply.ID, true
 			case it.ListReply != nil:
-				in.Text, ok = it.ListReply.Title, true
+				in.Text, in.Payload, ok = it.ListReply.Title, it.ListReply.ID, true
 			}
 		}
-	case "button": // quick-reply button of a template
+	case "button": // quick-reply button of a template: the payload quita set when sending it
 		if ok = m.Button != nil; ok {
-			in.Text = m.Button.Text
+			in.Text, in.Payload = m.Button.Text, m.Button.Payload
 		}
 	}
 	if !ok {

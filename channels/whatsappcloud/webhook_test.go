@@ -50,6 +50,7 @@ func TestWebhookFixtures(t *testing.T) {
 		return m
 	}
 	replyTo := func(m channels.Inbound, id string) channels.Inbound { m.ReplyTo = id; return m }
+	withPayload := func(m channels.Inbound, p string) channels.Inbound { m.Payload = p; return m }
 	tests := []struct {
 		fixture  string
 		inbound  []channels.Inbound
@@ -71,17 +72,17 @@ func TestWebhookFixtures(t *testing.T) {
 			in("wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFDNBRjE0MDlBMzhFQkI1QUE0OTcyAA==", 1764167580, "comprovante do PIX"),
 			channels.Attachment{Kind: channels.KindDocument, ContentType: "application/pdf", Filename: "comprovante.pdf", MediaID: "1142592197483620"}),
 		}, nil},
-		{"interactive_button_reply.json", []channels.Inbound{replyTo(
+		{"interactive_button_reply.json", []channels.Inbound{withPayload(replyTo(
 			in("wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFDNBNjQwQjQ4MkE0NDk3NjM5QzVDAA==", 1764167640, "Parcelar em 3x"),
-			"wamid.HBgNNTUxMTk4NzY1MDAwMRUCABEYEjdDNUQ4RTkzOEI5QzJGNkMxMAA="),
+			"wamid.HBgNNTUxMTk4NzY1MDAwMRUCABEYEjdDNUQ4RTkzOEI5QzJGNkMxMAA="), "plan_3x"),
 		}, nil},
-		{"interactive_list_reply.json", []channels.Inbound{replyTo(
+		{"interactive_list_reply.json", []channels.Inbound{withPayload(replyTo(
 			in("wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFDNBMTk2NTY2RDQ3QzlFOEI0NzNEAA==", 1764167700, "Pagar com PIX"),
-			"wamid.HBgNNTUxMTk4NzY1MDAwMRUCABEYEjQ0QjlGQkQ2RjA3OTk5NkUxNQA="),
+			"wamid.HBgNNTUxMTk4NzY1MDAwMRUCABEYEjQ0QjlGQkQ2RjA3OTk5NkUxNQA="), "pay_pix"),
 		}, nil},
-		{"button_message.json", []channels.Inbound{replyTo(
+		{"button_message.json", []channels.Inbound{withPayload(replyTo(
 			in("wamid.HBgNNTUxMTk4NzY1MDAwMRUCABIYFDNBNUI5NjE0RjMxMzRDMUM3RDBFAA==", 1764167760, "Quero o boleto"),
-			"wamid.HBgNNTUxMTk4NzY1MDAwMRUCABEYEkFCMTZEM0Q2NjRGMzU2NkU3MQA="),
+			"wamid.HBgNNTUxMTk4NzY1MDAwMRUCABEYEkFCMTZEM0Q2NjRGMzU2NkU3MQA="), "send_boleto"),
 		}, nil},
 		{"reaction_message.json", nil, nil}, // acknowledged, not a message to answer
 		{"status_delivered.json", nil, []channels.StatusUpdate{{Channel: channels.WhatsAppCloud,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -55,7 +56,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// machine describes where a benchmark ran, for BENCHMARKS.md.
+// machine describes where a benchmark ran, for the appended run's heading.
 func machine(ctx context.Context, rdb redis.UniversalClient) string {
 	cpu := "unknown CPU"
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
@@ -100,13 +101,21 @@ func gitRev() string {
 	return strings.TrimSpace(string(out))
 }
 
-// report prints a benchmark's result and appends it to BENCHMARKS.md
-// (or the --out file) under a heading with the machine description.
+// benchHistory is where a benchmark's run is appended by default (--out):
+// the run-by-run notebook. BENCHMARKS.md is the current report, written
+// from these runs by hand, so that it stays short.
+const benchHistory = "docs/benchmarks/history.md"
+
+// report prints a benchmark's result and appends it to the --out file
+// (benchHistory by default) under a heading with the machine description.
 func report(out, title, command, desc, body string) error {
 	section := fmt.Sprintf("\n### %s — %s\n\n`%s` at %s on %s\n\n%s\n", title, time.Now().UTC().Format("2006-01-02 15:04"), command, gitRev(), desc, body)
 	fmt.Print(section)
 	if out == "" || out == "-" {
 		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("append to %s: %w", out, err)
 	}
 	f, err := os.OpenFile(out, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/dialogs/nlu"
-	"github.com/quita-bot/quita/payments"
 )
 
 func init() { benchmarks["dialogs"] = benchDialogs }
@@ -35,7 +34,7 @@ func benchDialogs(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench dialogs", flag.ContinueOnError)
 	corpusPath := fs.String("corpus", "dialogs/nlu/testdata/corpus.tsv", "classifier sample: a corpus TSV (lang, intent, entities, text); the built-in sample when missing")
 	benchtime := fs.Duration("benchtime", time.Second, "run time of each benchmark")
-	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
+	out := fs.String("out", benchHistory, "append the result to this file (- for none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,12 +49,8 @@ func benchDialogs(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir := config.NewDirectory(file)
-	billing := func(id string) (payments.Policy, payments.Account, bot.PixAccount, error) {
-		b, err := dir.Billing(id)
-		return b.Policy, b.Account, bot.PixAccount{Key: b.Pix.Key, Name: b.Pix.Name, City: b.Pix.City}, err
-	}
-	engine := dialogs.NewEngine(dialogs.EngineConfig{Cashier: bot.Cashier{Billing: billing}, DefaultTimeZone: "America/Sao_Paulo"})
+	dir := config.NewDirectory(file).AllowExamples() // the demo's documents, as embedded demo mode makes them
+	engine := dialogs.NewEngine(dialogs.EngineConfig{Cashier: bot.Cashier{Billing: billingFor(dir)}, DefaultTimeZone: "America/Sao_Paulo"})
 	debtors, debts := demoPortfolio(today)
 	known := dialogs.Case{Creditor: dir.DefaultCreditor(), Debtor: &debtors[0], Debts: debts[:1]}
 	unknown := dialogs.Case{Creditor: dir.DefaultCreditor()}

@@ -81,7 +81,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	batchWait := fs.Duration("batch-wait", 2*time.Millisecond, "how long a stream reader pauses after a partial read (QUITA_BATCH_WAIT)")
 	rate := fs.Float64("rate", 0, "send webhooks at this many per second (open loop; the concurrency levels bound those in flight); 0: each client sends when answered (closed loop)")
 	debtors := fs.Bool("debtors", true, "import every number as a debtor with one open debt first, so each message loads a debtor and their debts as in production")
-	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
+	out := fs.String("out", benchHistory, "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
 	withFloor := fs.Bool("floor", true, "measure the floor after each level, at the same --rate (false: only the service, e.g. to profile it)")
 	pool := fs.Int("pool", 0, "give the pipeline its own Redis pool of this size (0: share serve's pool, as serve does today)")
@@ -120,6 +120,12 @@ func benchInbound(ctx context.Context, args []string) error {
 	cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = benchSID, benchToken, benchFrom
 	cfg.TwilioWhatsAppFrom, cfg.TwilioAPIURL, cfg.CloudToken = "", "http://127.0.0.1:9", ""
 	cfg.Workers, cfg.Senders, cfg.Batch, cfg.BatchWait, cfg.ShutdownTimeout = *workers, *senders, *batch, *batchWait, 5*time.Second
+	if cfg.ConfigFile == "" {
+		if cfg.ConfigFile, err = benchCreditorFile(); err != nil {
+			return err
+		}
+		defer os.Remove(cfg.ConfigFile)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	s, err := newService(ctx, cfg, log, time.Now)
 	if err != nil {
@@ -557,4 +563,16 @@ func waitListening(ctx context.Context, ports ...int) error {
 		}
 	}
 	return nil
+}
+
+// benchCreditorFile writes the one creditor the benchmark's conversations
+// talk to (a production start needs a creditor file of its own; the bench's
+// messages never ask for a payment, so it configures no billing).
+func benchCreditorFile() (string, error) {
+	f, err := os.CreateTemp("", "quita-bench-*.yaml")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.WriteString("creditors:\n  - {id: bench, name: Loja Bench, cnpj: 11.222.333/0001-81}\n")
+	return f.Name(), errors.Join(err, f.Close())
 }

@@ -34,7 +34,7 @@ func benchReminders(ctx context.Context, args []string) error {
 	senders := fs.Int("senders", 8, "outbound senders")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up dispatching after this long")
 	keep := fs.Bool("keep", false, "keep the imported keys (default: delete them at the end)")
-	out := fs.String("out", "BENCHMARKS.md", "append the result to this file (- for none)")
+	out := fs.String("out", benchHistory, "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	importOnly := fs.Bool("import-only", false, "measure the import and memory only, no dispatch")
 	if err := fs.Parse(args); err != nil {

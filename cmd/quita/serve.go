@@ -138,6 +138,13 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 		return nil, err
 	}
 	s.dir = config.NewDirectory(file)
+	if cfg.Embedded() && cfg.Demo {
+		s.dir.AllowExamples() // the demo's unpayable documents, in embedded demo mode only
+	}
+	if err := checkCreditorsAtStart(cfg, file, s.dir, log); err != nil {
+		s.shutdownStorage()
+		return nil, err
+	}
 	secret, err := loadSecret(cfg)
 	if err != nil {
 		s.shutdownStorage()
@@ -163,13 +170,16 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 
 // newDialog is the conversation engine with the local payment generator.
 func newDialog(s *service) bot.Dialog {
-	return dialogs.NewEngine(dialogs.EngineConfig{Cashier: bot.Cashier{Billing: s.billing}, DefaultTimeZone: s.cfg.Timezone})
+	return dialogs.NewEngine(dialogs.EngineConfig{Cashier: bot.Cashier{Billing: billingFor(s.dir)}, DefaultTimeZone: s.cfg.Timezone})
 }
 
-// billing looks up a creditor's payment policy, boleto account and PIX key.
-func (s *service) billing(creditorID string) (payments.Policy, payments.Account, bot.PixAccount, error) {
-	b, err := s.dir.Billing(creditorID)
-	return b.Policy, b.Account, bot.PixAccount{Key: b.Pix.Key, Name: b.Pix.Name, City: b.Pix.City}, err
+// billingFor looks up a creditor's payment policy, boleto account and PIX
+// key in dir; what the creditor lacks comes back zero, never a default.
+func billingFor(dir *config.Directory) bot.BillingFor {
+	return func(creditorID string) (payments.Policy, payments.Account, bot.PixAccount, error) {
+		b, err := dir.Billing(creditorID)
+		return b.Policy, b.Account, bot.PixAccount{Key: b.Pix.Key, Name: b.Pix.Name, City: b.Pix.City}, err
+	}
 }
 
 func (s *service) routes() {

@@ -22,6 +22,7 @@ func mountTwilio(_ context.Context, s *service) error {
 	if err != nil {
 		return err
 	}
+	tw.SetWindow(lastInbound{s}) // WhatsApp outside the 24-hour window: templates only
 	tw.Register(s.app, s.bot)
 	for _, c := range tw.Channels() {
 		s.bot.AddChannel(c)

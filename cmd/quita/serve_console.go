@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/console"
+	"github.com/quita-bot/quita/payments"
 	"github.com/quita-bot/quita/portfolio"
 )
 
@@ -101,36 +100,18 @@ func handoffIdle(env string, dir *config.Directory) (time.Duration, map[string]t
 	return idle, by, nil
 }
 
-// paymentDocs reads each creditor's payments:, boleto: and pix: sections,
-// falling back to demo settings for what is missing.
+// paymentDocs gives the console each creditor's payment settings, from the
+// same billing look-up as the bot: nothing missing is ever filled in.
 func paymentDocs(dir *config.Directory) console.PaymentDocs {
 	return console.PaymentDocs{For: func(id string) console.PaymentSettings {
-		sec, ok := dir.Section(id)
-		if !ok {
-			sec, _ = dir.Section(dir.DefaultCreditor().ID)
+		if id == "" {
+			id = dir.DefaultCreditor().ID
 		}
-		s := console.DemoPaymentSettings(sec.Creditor)
-		decode := func(n yaml.Node, v any) {
-			if n.Kind != 0 {
-				_ = n.Decode(v) // the owning packages validate these sections at start
-			}
+		b, err := dir.Billing(id)
+		if err != nil {
+			return console.PaymentSettings{Policy: payments.DefaultPolicy(), BoletoProblem: err.Error(), PixProblem: err.Error()}
 		}
-		decode(sec.Payments, &s.Policy)
-		decode(sec.Boleto, &s.Account)
-		var pix struct{ Key, Name, City string }
-		decode(sec.Pix, &pix)
-		if pix.Key != "" {
-			s.PixKey = pix.Key
-		}
-		if pix.Name != "" {
-			s.PixName = pix.Name
-		}
-		if pix.City != "" {
-			s.PixCity = pix.City
-		}
-		if s.Account.BeneficiaryName == "" {
-			s.Account.BeneficiaryName = sec.Name
-		}
-		return s
+		return console.PaymentSettings{Policy: b.Policy, Account: b.Account, PixKey: b.Pix.Key, PixName: b.Pix.Name,
+			PixCity: b.Pix.City, BoletoProblem: b.BoletoProblem, PixProblem: b.PixProblem}
 	}}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,8 +25,22 @@ func testConfig(t *testing.T, redisURL, prefix string) config.Config {
 	}
 	cfg.Addr, cfg.RedisURL, cfg.RedisPrefix = "127.0.0.1:0", redisURL, prefix
 	cfg.DataDir, cfg.Secret, cfg.Simulator, cfg.Demo = t.TempDir(), "test-secret-test-secret-test-secret", true, true
+	if redisURL != "" { // production mode refuses the demo's example identities
+		cfg.ConfigFile = productionTestConfig(t)
+	}
 	cfg.ShutdownTimeout = 5 * time.Second
 	return cfg
+}
+
+// productionTestConfig is the path of a production-shaped creditor file
+// (a production start refuses the demo's example identities).
+func productionTestConfig(t *testing.T) string {
+	t.Helper()
+	path, err := filepath.Abs("../../config/testdata/production.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // startService runs a service until the test ends (or stop is called).

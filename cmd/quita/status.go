@@ -46,6 +46,9 @@ type statusReport struct {
 	Checks   []metrics.Check `json:"checks"`
 	Ready    *readyzResult   `json:"readyz,omitempty"`
 	Problems []string        `json:"problems"` // every WARN's reason
+
+	// Templates are the WhatsApp templates' statuses at Meta (quita whatsapp templates sync).
+	Templates []storage.TemplateStatus `json:"whatsapp_templates,omitempty"`
 }
 
 func statusMain(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) error {
@@ -80,6 +83,11 @@ func statusMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 			rep.Problems = append(rep.Problems, c.Item+": "+c.Reason())
 		}
 	}
+	if rep.Templates, err = storage.New(rdb, src.prefix).TemplateStatuses(ctx); err != nil {
+		return err
+	}
+	_, tplProblems := templateFigures(rep.Templates)
+	rep.Problems = append(rep.Problems, tplProblems...)
 	if *readyURL != "" {
 		r := checkReadyz(ctx, *readyURL)
 		rep.Ready = &r
@@ -123,6 +131,14 @@ func printStatus(w io.Writer, rep statusReport) {
 	row("handoff queue", fmt.Sprintf("%d waiting, oldest wait %s", f.HandoffWaiting, sec(f.HandoffOldestWaitSeconds)))
 	if r := f.Redis; r.Known {
 		row("redis", redisMemoryFigures(r))
+	}
+	if len(rep.Templates) > 0 {
+		figures, problems := templateFigures(rep.Templates)
+		v := "ok"
+		if len(problems) > 0 {
+			v = fmt.Sprintf("WARN: %d need you; their messages take the fallback (RUNBOOK.md#whatsapp-template-rejected-or-paused)", len(problems))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", templatesItem, figures, v)
 	}
 	if r := rep.Ready; r != nil {
 		v := "ok"

@@ -17,7 +17,7 @@ import (
 func init() {
 	register(command{
 		name:    "whatsapp",
-		summary: "link quita to a WhatsApp number: whatsapp login [--phone +55…], whatsapp status",
+		summary: "link quita to a WhatsApp number: whatsapp login [--phone +55…], whatsapp status; whatsapp templates export|sync",
 		run:     runWhatsApp,
 	})
 	mounts = append(mounts, mountWhatsApp)
@@ -73,6 +73,9 @@ const whatsappUsage = `Usage:
       here, or with --phone by a pairing code typed on that phone.
   quita whatsapp status
       Say whether a session is paired, and with which number.
+  quita whatsapp templates export|sync --creditor ID
+      The approved templates reminders go as outside the 24-hour window
+      (Cloud API, Twilio): see quita whatsapp templates -h.
 
 The session is kept in $QUITA_DATA_DIR/whatsapp.db (default ./data), or in
 PostgreSQL when QUITA_WHATSAPP_DB=postgres://… is set.`
@@ -87,6 +90,8 @@ func runWhatsApp(ctx context.Context, args []string) error {
 		return whatsappLogin(ctx, args[1:])
 	case "status":
 		return whatsappStatus(ctx)
+	case "templates":
+		return runWhatsAppTemplates(ctx, args[1:])
 	}
 	fmt.Fprintln(os.Stderr, whatsappUsage)
 	return fmt.Errorf("unknown subcommand %q", args[0])
