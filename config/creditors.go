@@ -19,6 +19,9 @@ type Creditor struct {
 	Payments         yaml.Node `yaml:"payments"`
 	Boleto           yaml.Node `yaml:"boleto"`
 	Pix              yaml.Node `yaml:"pix"`
+	// BillingProvider is the `billing:` section: which bank or payment
+	// institution registers the creditor's charges (config/billing_provider.go).
+	BillingProvider yaml.Node `yaml:"billing"`
 	Cadence          yaml.Node `yaml:"cadence"`
 	Gate             yaml.Node `yaml:"gate"`
 	Handoff          yaml.Node `yaml:"handoff"`

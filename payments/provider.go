@@ -3,165 +3,121 @@ package payments
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sync"
 	"time"
 )
 
-// PaymentProvider issues charges and looks them up. Local generates them
-// here; a bank's or PSP's API can implement the same interface later (it
-// would register the boleto, return the bank's barcode and report payments).
+// PaymentProvider is a creditor's bank or payment institution as quita sees
+// it: it registers a charge so that the debtor's bank accepts it, reports
+// what became of it, and withdraws one that a newer charge superseded. Each
+// provider (billing/asaas, billing/pixapi, billing/local with CNAB 240)
+// implements it in its own package; nothing here does I/O.
 type PaymentProvider interface {
-	IssueBoleto(ctx context.Context, req BoletoRequest) (Charge, error)
-	IssuePix(ctx context.Context, req PixRequest) (Charge, error)
-	LookupPayment(ctx context.Context, chargeID string) (PaymentStatus, error)
+	// Issue registers a charge. Issuing again with the same ChargeID returns
+	// the charge already registered (providers are called at least once).
+	Issue(ctx context.Context, req ChargeRequest) (Charge, error)
+	// Lookup returns what the provider knows now of a charge it issued,
+	// named by its ProviderID.
+	Lookup(ctx context.Context, providerID string) (ChargeStatus, error)
+	// Cancel withdraws a charge so that it can no longer be paid. Cancelling
+	// a charge already cancelled is not an error.
+	Cancel(ctx context.Context, providerID string) error
 }
 
-// BoletoRequest asks for one boleto.
-type BoletoRequest struct {
-	NossoNumero    string    `json:"nosso_numero"`
-	AmountCents    int64     `json:"amount_cents"`
-	DueDate        time.Time `json:"due_date"`
-	PayerName      string    `json:"payer_name"`
-	PayerCPF       string    `json:"payer_cpf"`
-	PayerAddress   string    `json:"payer_address,omitempty"`
-	DocumentNumber string    `json:"document_number,omitempty"`
-	Instructions   []string  `json:"instructions,omitempty"`
-	IssuedOn       time.Time `json:"issued_on"` // document and processing date
-	WithPDF        bool      `json:"with_pdf,omitempty"`
-}
+// ChargeKind is what the debtor is sent for one charge.
+type ChargeKind string
 
-// PixRequest asks for one PIX charge.
-type PixRequest struct {
-	TxID        string    `json:"txid"` // up to 25 letters and digits
-	AmountCents int64     `json:"amount_cents"`
-	Description string    `json:"description,omitempty"`
-	IssuedOn    time.Time `json:"issued_on"`
-	QRSize      int       `json:"qr_size,omitempty"` // pixels; 0 for no image
-}
-
-// Charge is an issued boleto or PIX charge.
-type Charge struct {
-	ID          string    `json:"id"`   // boleto:<barcode> or pix:<txid>
-	Kind        string    `json:"kind"` // boleto | pix
-	AmountCents int64     `json:"amount_cents"`
-	DueDate     time.Time `json:"due_date,omitzero"`
-	Boleto      *Boleto   `json:"boleto,omitempty"`
-	PDF         []byte    `json:"pdf,omitempty"`
-	PixPayload  string    `json:"pix_payload,omitempty"`
-	QRPNG       []byte    `json:"qr_png,omitempty"`
-}
-
-// Payment states.
+// Charge kinds.
 const (
-	PaymentPending = "pending"
-	PaymentPaid    = "paid"
+	KindBoleto ChargeKind = "boleto" // linha digitável and PDF
+	KindPix    ChargeKind = "pix"    // PIX copia e cola and QR
+	KindHybrid ChargeKind = "hybrid" // boleto híbrido: a boleto that also carries a PIX payload
 )
 
-// PaymentStatus is what a provider knows about a charge.
-type PaymentStatus struct {
-	ChargeID  string    `json:"charge_id"`
-	Status    string    `json:"status"`
-	PaidCents int64     `json:"paid_cents,omitempty"`
-	PaidOn    time.Time `json:"paid_on,omitzero"`
+// Payer is the debtor a charge is addressed to.
+type Payer struct {
+	Name    string `json:"name"`
+	CPF     string `json:"cpf"` // 11 digits (or a CNPJ's 14)
+	Address string `json:"address,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Phone   string `json:"phone,omitempty"` // E.164
+}
+
+// ChargeRequest asks a provider for one charge.
+type ChargeRequest struct {
+	// ChargeID is quita's id of the charge: 26 to 35 letters and digits, so
+	// it serves as the API Pix txid, Asaas's externalReference and the
+	// boleto's seu número source. It is the provider's idempotency key.
+	ChargeID    string     `json:"charge_id"`
+	CreditorID  string     `json:"creditor_id"`
+	DebtID      string     `json:"debt_id"`
+	Kind        ChargeKind `json:"kind"`
+	AmountCents int64      `json:"amount_cents"` // what the debtor pays on or before DueDate
+	DueDate     time.Time  `json:"due_date"`     // a calendar date (its Y-M-D is used)
+	// AcceptDaysAfterDue is how many days after DueDate the charge can still
+	// be paid (API Pix validadeAposVencimento); 0 for the provider's default.
+	AcceptDaysAfterDue int `json:"accept_days_after_due,omitempty"`
+	// Terms applied by the bank after DueDate, from the creditor's policy.
+	FinePercent     float64 `json:"fine_percent,omitempty"`     // multa, %
+	MonthlyInterest float64 `json:"monthly_interest,omitempty"` // juros, % a month
+	// DiscountCents is off the amount when paid on or before DueDate.
+	DiscountCents int64     `json:"discount_cents,omitempty"`
+	Payer         Payer     `json:"payer"`
+	Description   string    `json:"description,omitempty"` // shown to the payer (solicitacaoPagador, description)
+	IssuedOn      time.Time `json:"issued_on"`
+}
+
+// Charge states, as quita records them.
+const (
+	ChargeUnregistered = "unregistered" // computed here, the bank does not know it yet (local, before its remessa)
+	ChargeRegistered   = "registered"   // the bank or PSP knows it: payable
+	ChargeRejected     = "rejected"     // the bank refused to register it
+	ChargePaid         = "paid"
+	ChargeCancelled    = "cancelled"
+	ChargeRefunded     = "refunded"
+	ChargeOverdue      = "overdue"
+)
+
+// Charge is a charge a provider registered (or, for local, computed).
+type Charge struct {
+	ChargeID    string     `json:"charge_id"`   // ours
+	Provider    string     `json:"provider"`    // local | asaas | pix_api
+	ProviderID  string     `json:"provider_id"` // the provider's id (Asaas pay_…, API Pix txid, nosso número)
+	Kind        ChargeKind `json:"kind"`
+	State       string     `json:"state"`
+	AmountCents int64      `json:"amount_cents"`
+	DueDate     time.Time  `json:"due_date,omitzero"`
+	Linha       string     `json:"linha,omitempty"`       // linha digitável, 47 digits
+	Barcode     string     `json:"barcode,omitempty"`     // 44 digits
+	PixPayload  string     `json:"pix_payload,omitempty"` // EMV BR Code (copia e cola)
+	PixLocation string     `json:"pix_location,omitempty"`
+	PDFURL      string     `json:"pdf_url,omitempty"` // the bank's own PDF, when it has one
+}
+
+// ChargeStatus is what a provider knows now of one charge.
+type ChargeStatus struct {
+	ProviderID string    `json:"provider_id"`
+	State      string    `json:"state"`
+	Payments   []Payment `json:"payments,omitempty"`
+}
+
+// Payment events, as providers report them.
+const (
+	PaymentReceived = "received" // money arrived (or confirmed)
+	PaymentRefunded = "refunded" // money given back: the debt reopens
+)
+
+// Payment is one movement of money on a charge. Every source that sees one
+// (a webhook, a reconciliation listing, a CNAB retorno, the API) reports it
+// as a Payment, and quita applies it once, keyed by ID.
+type Payment struct {
+	ID          string    `json:"id"`        // the provider's id of this movement: endToEndId, Asaas payment id + event, CNAB nosso número + movement
+	Provider    string    `json:"provider"`  // local | asaas | pix_api | api
+	ChargeID    string    `json:"charge_id"` // ours (txid, externalReference), when the provider reports it
+	ProviderID  string    `json:"provider_id,omitempty"`
+	Event       string    `json:"event"` // PaymentReceived or PaymentRefunded
+	AmountCents int64     `json:"amount_cents"`
+	At          time.Time `json:"at"` // when the money moved (credit date)
 }
 
 // ErrUnknownCharge is returned for a charge the provider never issued.
 var ErrUnknownCharge = errors.New("unknown charge")
-
-// Local is the default provider: it generates boletos and PIX payloads
-// locally, from the creditor's own account and PIX key, and remembers what it
-// issued in memory. It cannot see the bank, so a charge stays pending until
-// MarkPaid records a payment reconciled elsewhere (a bank statement, a
-// receipt the debtor sent). Safe for concurrent use.
-type Local struct {
-	Account Account // beneficiary, for boletos
-	PixKey  string
-	PixName string // merchant name; Account.BeneficiaryName when empty
-	PixCity string
-
-	mu      sync.Mutex
-	charges map[string]*PaymentStatus
-}
-
-var _ PaymentProvider = (*Local)(nil)
-
-// IssueBoleto generates a boleto (and its PDF when asked).
-func (l *Local) IssueBoleto(_ context.Context, req BoletoRequest) (Charge, error) {
-	b, err := NewBoleto(l.Account, req.NossoNumero, req.AmountCents, req.DueDate)
-	if err != nil {
-		return Charge{}, err
-	}
-	c := Charge{ID: "boleto:" + b.Barcode, Kind: "boleto", AmountCents: b.AmountCents, DueDate: b.DueDate, Boleto: &b}
-	if req.WithPDF {
-		c.PDF, err = BoletoPDF(BoletoDocument{
-			Boleto: b, Beneficiary: l.Account,
-			PayerName: req.PayerName, PayerCPF: req.PayerCPF, PayerAddress: req.PayerAddress,
-			DocumentNumber: req.DocumentNumber, DocumentDate: req.IssuedOn, ProcessingDate: req.IssuedOn,
-			Instructions: req.Instructions,
-		})
-		if err != nil {
-			return Charge{}, err
-		}
-	}
-	l.remember(c.ID)
-	return c, nil
-}
-
-// IssuePix generates a static PIX payload (and its QR code when asked).
-func (l *Local) IssuePix(_ context.Context, req PixRequest) (Charge, error) {
-	name := l.PixName
-	if name == "" {
-		name = l.Account.BeneficiaryName
-	}
-	payload, err := PixPayload(Pix{Key: l.PixKey, Name: name, City: l.PixCity, AmountCents: req.AmountCents, TxID: req.TxID, Description: req.Description})
-	if err != nil {
-		return Charge{}, err
-	}
-	id := req.TxID
-	if id == "" {
-		id = fmt.Sprintf("%04X", CRC16([]byte(payload)))
-	}
-	c := Charge{ID: "pix:" + id, Kind: "pix", AmountCents: req.AmountCents, PixPayload: payload}
-	if req.QRSize > 0 {
-		if c.QRPNG, err = PixQRPNG(payload, req.QRSize); err != nil {
-			return Charge{}, err
-		}
-	}
-	l.remember(c.ID)
-	return c, nil
-}
-
-// LookupPayment reports what Local knows: pending, or paid once MarkPaid.
-func (l *Local) LookupPayment(_ context.Context, chargeID string) (PaymentStatus, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	st, ok := l.charges[chargeID]
-	if !ok {
-		return PaymentStatus{}, fmt.Errorf("%w %q", ErrUnknownCharge, chargeID)
-	}
-	return *st, nil
-}
-
-// MarkPaid records a payment of a charge Local issued.
-func (l *Local) MarkPaid(chargeID string, cents int64, on time.Time) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	st, ok := l.charges[chargeID]
-	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownCharge, chargeID)
-	}
-	st.Status, st.PaidCents, st.PaidOn = PaymentPaid, cents, dateOf(on)
-	return nil
-}
-
-func (l *Local) remember(id string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.charges == nil {
-		l.charges = map[string]*PaymentStatus{}
-	}
-	if _, ok := l.charges[id]; !ok {
-		l.charges[id] = &PaymentStatus{ChargeID: id, Status: PaymentPending}
-	}
-}
