@@ -22,9 +22,9 @@ type Creditor struct {
 	// BillingProvider is the `billing:` section: which bank or payment
 	// institution registers the creditor's charges (config/billing_provider.go).
 	BillingProvider yaml.Node `yaml:"billing"`
-	Cadence          yaml.Node `yaml:"cadence"`
-	Gate             yaml.Node `yaml:"gate"`
-	Handoff          yaml.Node `yaml:"handoff"`
+	Cadence         yaml.Node `yaml:"cadence"`
+	Gate            yaml.Node `yaml:"gate"`
+	Handoff         yaml.Node `yaml:"handoff"`
 	// WhatsAppTemplates maps catalog keys to approved WhatsApp templates (package templates).
 	WhatsAppTemplates yaml.Node `yaml:"whatsapp_templates"`
 }
