@@ -37,6 +37,10 @@ type Message struct {
 	// category, for the cost of the message; empty when it went free-form.
 	Template string `json:"template,omitempty"`
 	Category string `json:"category,omitempty"`
+	// Step and Variant are the cadence step and A/B variant a reminder
+	// was sent under (the archive's actor of a reminder message).
+	Step    string `json:"step,omitempty"`
+	Variant string `json:"variant,omitempty"`
 }
 
 // statusRank orders delivery statuses so that a late "delivered" callback
