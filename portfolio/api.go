@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/quita-bot/quita/billing"
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/dialogs"
@@ -26,6 +27,9 @@ type API struct {
 	Store     *storage.Store
 	Importer  *Importer
 	Scheduler *bot.Scheduler
+	// Billing, when set, takes reported payments through the one payment
+	// path (billing.Service.Apply), deduplicated by reference.
+	Billing *billing.Service
 	Token     string
 	MaxRows   int // per request (default 10,000)
 }
@@ -247,6 +251,9 @@ func (a *API) postPayment(c *fiber.Ctx) error {
 	}
 	if p.DebtID == "" || p.Installment < 0 || p.AmountCents < 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "send debt_id (or creditor and invoice), and optionally installment and amount_cents")
+	}
+	if a.Billing != nil {
+		return a.reportPayment(c, p)
 	}
 	res, err := a.Scheduler.MarkPaid(c.UserContext(), bot.Payment{DebtID: p.DebtID, Installment: p.Installment, AmountCents: p.AmountCents, Reference: p.Reference})
 	if errors.Is(err, storage.ErrNotFound) {
