@@ -41,6 +41,10 @@ type Message struct {
 	// billed as (channels/sms.Count), set on every outbound SMS with text.
 	SMSEncoding string `json:"sms_encoding,omitempty"`
 	SMSSegments int    `json:"sms_segments,omitempty"`
+	// Step and Variant are the cadence step and A/B variant a reminder
+	// was sent under (the archive's actor of a reminder message).
+	Step    string `json:"step,omitempty"`
+	Variant string `json:"variant,omitempty"`
 }
 
 // statusRank orders delivery statuses so that a late "delivered" callback
