@@ -56,6 +56,13 @@ type Config struct {
 
 	ShutdownTimeout time.Duration // QUITA_SHUTDOWN_TIMEOUT
 	NudgeAfter      time.Duration // QUITA_NUDGE_AFTER: silence before one gentle nudge; 0 disables
+
+	// The archive (storage/archive): PostgreSQL at ArchiveURL, or SQLite
+	// in the data dir when it is empty.
+	ArchiveURL     string // QUITA_ARCHIVE_URL
+	Archive        bool   // QUITA_ARCHIVE: off runs without an archive (no history beyond Redis)
+	HotDays        int    // QUITA_HOT_DAYS: an idle conversation's transcript leaves Redis after this many days, once archived
+	SubjectHashKey string // QUITA_SUBJECT_HASH_KEY: HMAC key of erased subjects' phones and CPFs
 }
 
 // Embedded reports whether quita runs its in-process Redis.
@@ -102,6 +109,13 @@ func parse(get func(string) string) (Config, error) {
 
 		ShutdownTimeout: p.duration("QUITA_SHUTDOWN_TIMEOUT", 20*time.Second),
 		NudgeAfter:      p.duration("QUITA_NUDGE_AFTER", 24*time.Hour),
+	}
+	c.ArchiveURL = p.str("QUITA_ARCHIVE_URL", "")
+	c.Archive = p.boolean("QUITA_ARCHIVE", true)
+	c.HotDays = p.integer("QUITA_HOT_DAYS", 30)
+	c.SubjectHashKey = p.str("QUITA_SUBJECT_HASH_KEY", "")
+	if c.HotDays < 1 {
+		p.fail("QUITA_HOT_DAYS must be at least 1")
 	}
 	// The demo (embedded Redis) has the simulator and demo data on; production only on request.
 	c.Simulator = p.boolean("QUITA_SIMULATOR", c.Embedded())

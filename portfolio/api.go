@@ -30,8 +30,8 @@ type API struct {
 	// Billing, when set, takes reported payments through the one payment
 	// path (billing.Service.Apply), deduplicated by reference.
 	Billing *billing.Service
-	Token     string
-	MaxRows   int // per request (default 10,000)
+	Token   string
+	MaxRows int // per request (default 10,000)
 }
 
 // Register mounts the routes.

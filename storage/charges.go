@@ -57,7 +57,7 @@ func (k Keys) paymentSeen(provider, id string) string {
 }
 func (k Keys) unsentCharges(creditor string) string { return k.Prefix + ":charge:unsent:" + creditor }
 func (k Keys) remessaSeq(creditor string) string    { return k.Prefix + ":cnab:seq:" + creditor }
-func (k Keys) chargeLock(debt string) string         { return k.Prefix + ":charge:lock:" + debt }
+func (k Keys) chargeLock(debt string) string        { return k.Prefix + ":charge:lock:" + debt }
 
 // SaveCharge writes a charge and its indexes: the debt's history, the
 // provider id, and, for a local boleto not yet in a remessa, the creditor's

@@ -26,6 +26,7 @@ import (
 	"github.com/quita-bot/quita/payments"
 	"github.com/quita-bot/quita/portfolio"
 	"github.com/quita-bot/quita/storage"
+	"github.com/quita-bot/quita/storage/archive"
 )
 
 func init() {
@@ -52,6 +53,8 @@ type service struct {
 	importer *portfolio.Importer
 	// billing issues charges and applies payments (serve_billing.go).
 	billing *billing.Service
+	// archive is the long-term store (serve_archive.go); nil with QUITA_ARCHIVE=off.
+	archive *archive.DB
 	// onWebhook, when set, is told how long each webhook took to answer
 	// (its route, status and time): what a provider waits for.
 	onWebhook func(route string, status int, d time.Duration)

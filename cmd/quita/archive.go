@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/storage/archive"
+)
+
+func init() {
+	register(command{name: "archive", summary: "the long-term archive: archive migrate | status | backfill", run: runArchive})
+}
+
+const archiveUsage = `Usage:
+  quita archive migrate
+      Apply the archive's schema migrations it lacks (quita serve also does at start).
+  quita archive status
+      The archive's schema version and each table's rows.
+  quita archive backfill [--redis URL] [--prefix P]
+      Archive what the Redis already holds: every conversation's transcript,
+      the debtors and debts, agreements and opt-outs (safe to repeat).
+
+The archive is QUITA_ARCHIVE_URL (postgres://…), or SQLite in $QUITA_DATA_DIR
+(archive.db) when it is not set (README.md#archive).`
+
+func runArchive(ctx context.Context, args []string) error {
+	return archiveMain(ctx, args, os.Stdout, os.Stderr)
+}
+
+func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(stderr, archiveUsage)
+		if len(args) == 0 {
+			return errors.New("name a subcommand: migrate, status or backfill")
+		}
+		return nil
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("archive "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), archiveUsage); fs.PrintDefaults() }
+	var src opsRedis
+	if sub == "backfill" {
+		if err := src.addFlags(fs); err != nil {
+			return err
+		}
+	}
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	db, migrated, err := openArchive(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch sub {
+	case "migrate":
+		fmt.Fprintf(stdout, "archive: %s\n", db)
+		if len(migrated) == 0 {
+			fmt.Fprintln(stdout, "schema is current")
+		}
+		for _, m := range migrated {
+			fmt.Fprintln(stdout, "applied", m)
+		}
+		return nil
+	case "status":
+		return archiveStatus(ctx, db, stdout)
+	}
+	fs.Usage()
+	return fmt.Errorf("unknown subcommand %q: migrate, status or backfill", sub)
+}
+
+// openArchive opens and migrates the archive the configuration names; it
+// returns the migrations it applied.
+func openArchive(ctx context.Context, cfg config.Config) (*archive.DB, []string, error) {
+	db, err := archive.Open(ctx, cfg.ArchiveURL, cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, applied, nil
+}
+
+func archiveStatus(ctx context.Context, db *archive.DB, stdout io.Writer) error {
+	v, err := db.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "archive: %s (schema %d)\n", db, v)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TABLE\tROWS")
+	for _, t := range archive.Tables {
+		n, err := db.Count(ctx, t)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%d\n", t, n)
+	}
+	return tw.Flush()
+}
