@@ -106,6 +106,9 @@ type DebtView struct {
 	Reminders    ReminderView             `json:"reminders"`
 	Agreement    *storage.AgreementRecord `json:"agreement,omitempty"`
 	OptOuts      []storage.OptOutRecord   `json:"opt_outs"`
+	// Charges are every charge issued for the debt, oldest first, with the
+	// provider's id and state (one is live at a time).
+	Charges []storage.ChargeRecord `json:"charges"`
 }
 
 // ReminderView is a debt's reminder progress.
@@ -136,6 +139,9 @@ func (a *API) view(c *fiber.Ctx, id string) (DebtView, error) {
 		return DebtView{}, err
 	}
 	v := DebtView{Debt: d, OptOuts: []storage.OptOutRecord{}}
+	if v.Charges, err = a.Store.DebtCharges(c.UserContext(), d.ID); err != nil {
+		return v, err
+	}
 	if v.Extras, err = a.Store.DebtExtras(ctx, id); err != nil {
 		return v, err
 	}
