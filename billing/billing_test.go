@@ -190,3 +190,20 @@ func TestBackstopFindsWhatNoWebhookReported(t *testing.T) {
 		t.Fatalf("second pass applied again: %+v %v", res, set.calls)
 	}
 }
+
+func TestProviderStatesWithoutMoney(t *testing.T) {
+	s, prov, _ := newService(t)
+	ctx := context.Background()
+	c, _ := s.Charge(ctx, request(10000, "2026-12-10"))
+	if r, err := s.MarkState(ctx, "fake", c.ProviderID, payments.ChargeCancelled); err != nil || r.State != payments.ChargeCancelled {
+		t.Fatalf("%+v %v", r, err)
+	}
+	// Deleted at the provider: the next request issues a new charge, with no cancel call.
+	n, err := s.Charge(ctx, request(10000, "2026-12-10"))
+	if err != nil || n.ChargeID == c.ChargeID || len(prov.calls) != 2 {
+		t.Fatalf("%v %v %v", n.ChargeID, err, prov.calls)
+	}
+	if _, err := s.MarkState(ctx, "fake", "nope", payments.ChargeOverdue); !errors.Is(err, payments.ErrUnknownCharge) {
+		t.Errorf("unknown charge: %v", err)
+	}
+}
