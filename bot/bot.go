@@ -121,6 +121,9 @@ type Hooks struct {
 	Batch       func(role string, size int) // a worker's conversations or a sender's messages taken at once
 	Blocked     func(reason string)
 	Action      func(kind dialogs.ActionKind, reason string)
+	// SMSSegments: an SMS the provider accepted, with its creditor,
+	// encoding (gsm7 | ucs2) and the segments it is billed as.
+	SMSSegments func(creditor, encoding string, segments int)
 }
 
 // New builds the pipeline. now is the clock (time.Now in production).

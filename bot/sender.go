@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/sms"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
 )
@@ -250,6 +251,10 @@ func (b *Bot) flushSent(ctx context.Context, l *sentLog) error {
 		if b.hooks.Outbound != nil {
 			b.hooks.Outbound(r.Message.Channel, r.Status)
 		}
+		if b.hooks.SMSSegments != nil && isSMS(r.Message) {
+			enc, segs, _ := sms.Count(r.Message.Text)
+			b.hooks.SMSSegments(r.Message.Creditor, enc, segs)
+		}
 		for _, p := range parked[i] {
 			st, code, _ := strings.Cut(p, "|")
 			update := channels.StatusUpdate{Channel: r.Message.Channel, ProviderID: r.ProviderID, Status: st, ErrorCode: code}
@@ -319,7 +324,8 @@ func (b *Bot) fallbackAs(ctx context.Context, conv, msgID, contactOf string) err
 	o := storage.Outbound{Outbound: channels.Outbound{ID: storage.NewID(), Channel: next, To: conv, Text: m.Text,
 		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true, Fallback: rest, ContactOf: contactOf}
 	b.log.Info("falling back to another channel", "from", m.Channel, "to_channel", next, "msg", msgID, "reason", m.ErrorCode)
-	return b.Update(ctx, conv, func(*dialogs.Conversation) ([]storage.Message, []storage.Outbound, error) {
+	return b.Update(ctx, conv, func(c *dialogs.Conversation) ([]storage.Message, []storage.Outbound, error) {
+		o.Creditor = c.CreditorID
 		return nil, []storage.Outbound{o}, nil
 	})
 }

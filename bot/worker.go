@@ -9,6 +9,7 @@ import (
 	json "github.com/goccy/go-json" // 3x faster than encoding/json on the hot path (BENCHMARKS.md), same output
 
 	"github.com/quita-bot/quita/channels"
+	"github.com/quita-bot/quita/channels/sms"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
 )
@@ -356,7 +357,7 @@ func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs
 		ch = channels.Simulator
 	}
 	base := storage.Outbound{Outbound: channels.Outbound{Channel: ch, To: c.Phone, ConversationID: c.ID, Origin: origin},
-		EnqueuedAt: now, Reply: origin == "reply" || origin == "agent"}
+		EnqueuedAt: now, Creditor: c.CreditorID, Reply: origin == "reply" || origin == "agent"}
 	if b.opts.FallbackSMS && channels.IsWhatsApp(ch) {
 		if _, ok := b.Channel(channels.SMS); ok {
 			base.Fallback = channels.SMS
@@ -384,9 +385,13 @@ func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs
 
 // transcriptOf is the transcript entry of an outbound message.
 func transcriptOf(o storage.Outbound) storage.Message {
-	return storage.Message{ID: o.ID, Conversation: o.ConversationID, Direction: storage.Out, Channel: o.Channel,
+	m := storage.Message{ID: o.ID, Conversation: o.ConversationID, Direction: storage.Out, Channel: o.Channel,
 		Text: o.Text, Attachments: o.Attachments, Origin: o.Origin, Author: o.Author, Status: channels.StatusQueued,
 		Fallback: o.Fallback, At: o.EnqueuedAt}
+	if isSMS(o) {
+		m.SMSEncoding, m.SMSSegments, _ = sms.Count(o.Text)
+	}
+	return m
 }
 
 // lookupCase finds the creditor, debtor and debts behind a conversation.

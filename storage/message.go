@@ -37,6 +37,10 @@ type Message struct {
 	// category, for the cost of the message; empty when it went free-form.
 	Template string `json:"template,omitempty"`
 	Category string `json:"category,omitempty"`
+	// SMSEncoding (gsm7 | ucs2) and SMSSegments are what an SMS is
+	// billed as (channels/sms.Count), set on every outbound SMS with text.
+	SMSEncoding string `json:"sms_encoding,omitempty"`
+	SMSSegments int    `json:"sms_segments,omitempty"`
 	// Step and Variant are the cadence step and A/B variant a reminder
 	// was sent under (the archive's actor of a reminder message).
 	Step    string `json:"step,omitempty"`

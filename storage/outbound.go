@@ -28,6 +28,9 @@ type Outbound struct {
 	// (a reminder's copy by its next channel when the first could not
 	// carry it): the compliance gate counts them as one attempt.
 	ContactOf string `json:"contact_of,omitempty"`
+	// Creditor is the conversation's creditor, whose prices and SMS
+	// encoding apply and whose label the SMS segment counter carries.
+	Creditor string `json:"creditor,omitempty"`
 }
 
 // StreamEntry is one entry read from a stream by a consumer group.

@@ -31,6 +31,7 @@ type Metrics struct {
 	agreements     prometheus.Counter
 	providerErrors *prometheus.CounterVec
 	webhooks       *prometheus.HistogramVec
+	smsSegments    *prometheus.CounterVec
 }
 
 // New builds the collectors and registers them, with the Go runtime and
@@ -76,8 +77,12 @@ func New() *Metrics {
 		// around the 20 ms target, up to the 15 s after which Twilio gives up
 		Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5, 15},
 	}, []string{"route", "code"})
+	m.smsSegments = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "quita_sms_segments_total",
+		Help: "SMS segments the provider accepted (what an SMS is billed by), by creditor and encoding (gsm7 | ucs2).",
+	}, []string{"creditor", "encoding"})
 	m.Registry.MustRegister(m.inbound, m.outbound, m.stepLatency, m.batchSize, m.blocked, m.actions, m.handoffs,
-		m.optOuts, m.promises, m.agreements, m.providerErrors, m.webhooks,
+		m.optOuts, m.promises, m.agreements, m.providerErrors, m.webhooks, m.smsSegments,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -91,6 +96,9 @@ func (m *Metrics) Hooks() bot.Hooks {
 		Batch:       func(role string, n int) { m.batchSize.WithLabelValues(role).Observe(float64(n)) },
 		Blocked:     func(reason string) { m.blocked.WithLabelValues(label(reason)).Inc() },
 		Action:      m.observeAction,
+		SMSSegments: func(creditor, encoding string, n int) {
+			m.smsSegments.WithLabelValues(label(creditor), label(encoding)).Add(float64(n))
+		},
 	}
 }
 

@@ -66,6 +66,9 @@ func TestHooksMoveCounters(t *testing.T) {
 	h.Action(dialogs.ActRecordPromise, "")
 	h.Action(dialogs.ActCreateAgreement, "")
 	h.Action(dialogs.ActHandoff, "Free text with Spaces")
+	h.SMSSegments("demo", "ucs2", 2)
+	h.SMSSegments("demo", "ucs2", 1)
+	h.SMSSegments("demo", "gsm7", 1)
 
 	for _, c := range []struct {
 		name   string
@@ -85,6 +88,8 @@ func TestHooksMoveCounters(t *testing.T) {
 		{"quita_promises_total", nil, 1},
 		{"quita_agreements_total", nil, 1},
 		{"quita_dialog_actions_total", map[string]string{"kind": "opt_out"}, 1},
+		{"quita_sms_segments_total", map[string]string{"creditor": "demo", "encoding": "ucs2"}, 3},
+		{"quita_sms_segments_total", map[string]string{"creditor": "demo", "encoding": "gsm7"}, 1},
 	} {
 		if got, ok := value(t, m.Registry, c.name, c.labels); !ok || got != c.want {
 			t.Errorf("%s%v = %v (found %v), want %v", c.name, c.labels, got, ok, c.want)
