@@ -147,3 +147,26 @@ func (s *Service) settle(ctx context.Context, rec *storage.ChargeRecord, p payme
 	rec.Settled, rec.UpdatedAt = paid, s.now().UTC()
 	return s.Store.SaveCharge(ctx, *rec)
 }
+
+// MarkState records a state a provider reports without money moving: a
+// charge overdue, or deleted at the provider (no longer payable, so a new
+// request issues a new one). A paid, refunded or cancelled charge keeps its state.
+func (s *Service) MarkState(ctx context.Context, provider, providerID, state string) (storage.ChargeRecord, error) {
+	rec, err := s.Store.ChargeByProviderID(ctx, provider, providerID)
+	if err != nil {
+		return rec, wrapUnknown(err, payments.Payment{Provider: provider, ProviderID: providerID})
+	}
+	unlock, err := s.Store.LockDebtCharges(ctx, rec.DebtID, 30*time.Second)
+	if err != nil {
+		return rec, err
+	}
+	defer unlock()
+	if rec, err = s.Store.Charge(ctx, rec.ChargeID); err != nil {
+		return rec, err
+	}
+	if !rec.Live() || rec.State == state {
+		return rec, nil
+	}
+	rec.State, rec.UpdatedAt = state, s.now().UTC()
+	return rec, s.Store.SaveCharge(ctx, rec)
+}

@@ -165,3 +165,45 @@ func TestReportedPaymentGoesThroughTheSamePath(t *testing.T) {
 		t.Fatalf("a repeated report changed something: %+v %v %v", again, err, set.calls)
 	}
 }
+
+type fakeLister []payments.Payment
+
+func (f fakeLister) Received(context.Context, time.Time, time.Time) ([]payments.Payment, error) {
+	return f, nil
+}
+
+func TestBackstopFindsWhatNoWebhookReported(t *testing.T) {
+	s, _, set := newService(t)
+	ctx := context.Background()
+	c, err := s.Charge(ctx, request(10000, "2026-12-10"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := payments.Payment{ID: "E9", Provider: "fake", ChargeID: c.ChargeID, Event: payments.PaymentReceived, AmountCents: 10000}
+	stranger := payments.Payment{ID: "E10", Provider: "fake", ChargeID: "SOMEONEELSE", Event: payments.PaymentReceived, AmountCents: 5}
+	b := &Backstop{Service: s, Listers: func() map[string]Lister { return map[string]Lister{"loja": fakeLister{lost, stranger}} }}
+	res, err := b.Pass(ctx, s.now())
+	if err != nil || res != (BackstopResult{Seen: 2, Applied: 1, Unknown: 1}) {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if res, _ := b.Pass(ctx, s.now()); res.Applied != 0 || len(set.calls) != 1 {
+		t.Fatalf("second pass applied again: %+v %v", res, set.calls)
+	}
+}
+
+func TestProviderStatesWithoutMoney(t *testing.T) {
+	s, prov, _ := newService(t)
+	ctx := context.Background()
+	c, _ := s.Charge(ctx, request(10000, "2026-12-10"))
+	if r, err := s.MarkState(ctx, "fake", c.ProviderID, payments.ChargeCancelled); err != nil || r.State != payments.ChargeCancelled {
+		t.Fatalf("%+v %v", r, err)
+	}
+	// Deleted at the provider: the next request issues a new charge, with no cancel call.
+	n, err := s.Charge(ctx, request(10000, "2026-12-10"))
+	if err != nil || n.ChargeID == c.ChargeID || len(prov.calls) != 2 {
+		t.Fatalf("%v %v %v", n.ChargeID, err, prov.calls)
+	}
+	if _, err := s.MarkState(ctx, "fake", "nope", payments.ChargeOverdue); !errors.Is(err, payments.ErrUnknownCharge) {
+		t.Errorf("unknown charge: %v", err)
+	}
+}

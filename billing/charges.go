@@ -104,9 +104,9 @@ func (s *Service) Charge(ctx context.Context, req Request) (storage.ChargeRecord
 		case errors.Is(err, storage.ErrNotFound):
 		case err != nil:
 			return storage.ChargeRecord{}, err
-		case sameCharge(cur, req, prov.Name) && cur.State != issuing:
+		case sameCharge(cur, req, prov.Name) && cur.Live():
 			return cur, nil
-		case sameCharge(cur, req, prov.Name):
+		case sameCharge(cur, req, prov.Name) && cur.State == issuing:
 			rec = cur // a crash between recording and issuing: issue again, same id
 		case cur.Live() || cur.State == issuing:
 			if err := s.cancel(ctx, prov, cur); err != nil {
