@@ -47,7 +47,7 @@ func (c *Client) Issue(ctx context.Context, req payments.ChargeRequest) (payment
 		return payments.Charge{}, err
 	}
 	if found {
-		if err := sameTerms(req, p); err != nil {
+		if err := sameTerms(req, billing, p); err != nil {
 			return payments.Charge{}, err
 		}
 	} else if p, err = c.createPayment(ctx, req, billing); err != nil {
@@ -57,14 +57,17 @@ func (c *Client) Issue(ctx context.Context, req payments.ChargeRequest) (payment
 }
 
 // ErrConflict is returned when a charge id is already registered at Asaas
-// for another amount or due date: a new amount needs a new charge id (and
+// for another amount, due date or billing type: a new one needs a new charge id (and
 // the old charge cancelled), or the debtor could pay both.
 var ErrConflict = errors.New("asaas: charge id already registered with other terms")
 
 // sameTerms checks that a payment found by externalReference is the charge
 // asked for. Only a payable one is compared: Asaas rewrites the value of a
 // payment paid late with interest.
-func sameTerms(req payments.ChargeRequest, p payment) error {
+func sameTerms(req payments.ChargeRequest, billing string, p payment) error {
+	if p.BillingType != billing {
+		return fmt.Errorf("%w: %s is %s, a %s payment, asked %s", ErrConflict, req.ChargeID, p.ID, p.BillingType, billing)
+	}
 	if stateOf(p) != payments.ChargeRegistered && stateOf(p) != payments.ChargeOverdue {
 		return nil
 	}

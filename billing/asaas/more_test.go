@@ -54,6 +54,10 @@ func TestIssueSameIDOtherTermsConflicts(t *testing.T) {
 	if _, err := c.Issue(ctx, req); !errors.Is(err, asaas.ErrConflict) {
 		t.Errorf("same id, new amount: %v, want ErrConflict", err)
 	}
+	req = request(payments.KindPix, "CHG0000000000000000000000044")
+	if _, err := c.Issue(ctx, req); !errors.Is(err, asaas.ErrConflict) {
+		t.Errorf("same id, PIX instead of boleto: %v, want ErrConflict", err)
+	}
 	if n := len(fake.CallsTo("POST", "/payments")); n != 1 {
 		t.Errorf("%d payments created, want 1", n)
 	}
