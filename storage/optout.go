@@ -52,3 +52,25 @@ func parseOptOut(v string, err error) (time.Time, bool) {
 	}
 	return at, true
 }
+
+// EachOptOut calls f with every opt-out record (SCAN: a record written
+// meanwhile may or may not be seen), stopping at f's first error.
+func (s *Store) EachOptOut(ctx context.Context, f func(OptOutRecord) error) error {
+	iter := s.rdb.Scan(ctx, 0, s.keys.Prefix+":optout:*", 500).Iterator()
+	for iter.Next(ctx) {
+		h, err := s.rdb.HGetAll(ctx, iter.Val()).Result()
+		if err != nil {
+			return fmt.Errorf("read opt-out: %w", err)
+		}
+		at, _ := parseOptOut(h["at"], nil)
+		if err := f(OptOutRecord{Channel: h["channel"], Phone: h["phone"], At: at, Message: h["message"]}); err != nil {
+			return err
+		}
+	}
+	return iter.Err()
+}
+
+// ConversationCount is how many conversations Redis knows.
+func (s *Store) ConversationCount(ctx context.Context) (int64, error) {
+	return s.rdb.ZCard(ctx, s.keys.Conversations()).Result()
+}

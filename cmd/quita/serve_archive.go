@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+
+	"github.com/quita-bot/quita/storage/archive"
 )
 
 func init() { mounts = append(mounts, mountArchive) }
 
 // mountArchive opens the archive (PostgreSQL at QUITA_ARCHIVE_URL, or
-// SQLite in the data dir) and applies its migrations at start.
+// SQLite in the data dir), applies its migrations, turns the pipeline's
+// archive outbox on and runs an archiver beside the pipeline.
 func mountArchive(ctx context.Context, s *service) error {
 	if !s.cfg.Archive {
 		s.log.Warn("QUITA_ARCHIVE=off: no archive; history lives only in Redis")
@@ -18,7 +24,27 @@ func mountArchive(ctx context.Context, s *service) error {
 		return err
 	}
 	s.archive = db
-	s.closers = append(s.closers, db.Close)
+	s.store.SetArchiving(true)
+	host, _ := os.Hostname()
+	a := &archive.Archiver{Store: s.store, Sink: db, Log: s.log, Consumer: fmt.Sprintf("%s-%d", host, os.Getpid())}
+	done := make(chan struct{})
+	var started atomic.Bool
+	s.starters = append(s.starters, func(ctx context.Context) error {
+		started.Store(true)
+		go func() {
+			defer close(done)
+			if err := a.Run(ctx); err != nil {
+				s.log.Error("archiver stopped", "err", err)
+			}
+		}()
+		return nil
+	})
+	s.closers = append(s.closers, func() error {
+		if started.Load() { // the pipeline's context ended first: the archiver ends its pass
+			<-done
+		}
+		return db.Close()
+	})
 	s.log.Info("archive ready", "archive", db.String(), "migrations_applied", len(applied))
 	return nil
 }
