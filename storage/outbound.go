@@ -144,10 +144,10 @@ type SendState struct {
 func (s *Store) SendStates(ctx context.Context, msgs []Outbound) ([]SendState, error) {
 	pipe := s.rdb.Pipeline()
 	sent := make([]*redis.BoolCmd, len(msgs))
-	opt := make([]*redis.StringCmd, len(msgs))
+	opt, hashed := make([]*redis.StringCmd, len(msgs)), make([]*redis.StringCmd, len(msgs))
 	for i, o := range msgs {
 		sent[i] = pipe.HExists(ctx, s.keys.Status(o.ConversationID), o.ID)
-		opt[i] = pipe.HGet(ctx, s.keys.OptOut(o.Channel, o.To), "at")
+		opt[i], hashed[i] = s.optOutCmds(ctx, pipe, o.Channel, o.To)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("read send state: %w", err)
@@ -155,7 +155,7 @@ func (s *Store) SendStates(ctx context.Context, msgs []Outbound) ([]SendState, e
 	out := make([]SendState, len(msgs))
 	for i := range msgs {
 		out[i].Sent = sent[i].Val()
-		out[i].OptedOutAt, out[i].OptedOut = parseOptOut(opt[i].Val(), opt[i].Err())
+		out[i].OptedOutAt, out[i].OptedOut = optOutOf(opt[i], hashed[i])
 	}
 	return out, nil
 }

@@ -21,6 +21,8 @@ type Store struct {
 	// archiving: commits and statuses also write the archive's outbox
 	// (archive_outbox.go); off, nothing is written for an archiver.
 	archiving atomic.Bool
+	// hasher finds erased subjects' opt-outs (subject.go).
+	hasher SubjectHasher
 }
 
 // New returns a Store over a connected client; prefix "" means DefaultPrefix.

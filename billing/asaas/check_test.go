@@ -75,7 +75,23 @@ func TestNewRefusesAKeyInClear(t *testing.T) {
 	if _, err := asaas.New(asaas.Config{APIURL: "https://api.asaas.com/v3"}, nil); err == nil || !strings.Contains(err.Error(), "api_key_env") {
 		t.Errorf("empty key: %v", err)
 	}
-	if _, err := asaas.New(asaas.Config{APIURL: "https://api-sandbox.asaas.com/v3", APIKey: "k"}, nil); err != nil {
-		t.Error(err)
+	for _, tc := range []struct {
+		url, key string
+		ok       bool
+	}{
+		{"https://api-sandbox.asaas.com/v3", "$aact_hmlg_000YTU5YTA1X3B5T7C9YZ", true},
+		{"https://api.asaas.com/v3", "$aact_prod_000YTU5YTE0M2M2N2I4MT", true},
+		{"https://api.asaas.com/v3", "legacy-key-without-prefix", true},
+		{"https://api-sandbox.asaas.com/v3", "$aact_prod_000YTU5YTE0M2M2N2I4MT", false},
+		{"https://api.asaas.com/v3", "$aact_hmlg_000YTU5YTA1X3B5T7C9YZ", false},
+		{"https://api.asaas.com/v3", "aact_prod_000YTU5YTE0M2M2N2I4MT", false}, // the $ eaten by a shell
+	} {
+		_, err := asaas.New(asaas.Config{APIURL: tc.url, APIKey: tc.key}, nil)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s with %.11s…: %v", tc.url, tc.key, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "000YTU5") {
+			t.Errorf("the key is in %q", err)
+		}
 	}
 }

@@ -54,10 +54,38 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
 		return nil, fmt.Errorf("asaas: api_url %q must be https: the API key may not travel in clear", cfg.APIURL)
 	}
+	if err := keyFitsHost(cfg.APIKey, u.Hostname()); err != nil {
+		return nil, err
+	}
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
 	return &Client{base: u, key: cfg.APIKey, http: hc, customers: map[string]string{}}, nil
+}
+
+// Hosts of Asaas's two environments (docs.asaas.com, "Comece por aqui").
+const (
+	productionHost = "api.asaas.com"
+	sandboxHost    = "api-sandbox.asaas.com"
+)
+
+// keyFitsHost catches the two key mistakes Asaas documents, before any call
+// would answer a bare 401: a key of the other environment (keys made since
+// 2025-03-10 start $aact_prod_ or $aact_hmlg_, changelog "Novo Prefixo de
+// Identificação das Chaves API"), and a key whose leading $ a shell or
+// .env loader ate ("Padrão de chave com $ e clientes PHP"). Older keys,
+// without a prefix, pass.
+func keyFitsHost(key, host string) error {
+	key = strings.TrimSpace(key)
+	switch {
+	case strings.HasPrefix(key, "aact_"):
+		return errors.New("asaas: the API key lost its leading $ (a shell or .env file expanded it): quote the value so that it starts with $aact_")
+	case strings.HasPrefix(key, "$aact_prod_") && host == sandboxHost:
+		return fmt.Errorf("asaas: a production key ($aact_prod_…) with the sandbox api_url: use https://%s/v3 or a sandbox key", productionHost)
+	case strings.HasPrefix(key, "$aact_hmlg_") && host == productionHost:
+		return fmt.Errorf("asaas: a sandbox key ($aact_hmlg_…) with the production api_url: use https://%s/v3 or a production key", sandboxHost)
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {

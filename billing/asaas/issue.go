@@ -46,12 +46,38 @@ func (c *Client) Issue(ctx context.Context, req payments.ChargeRequest) (payment
 	if err != nil {
 		return payments.Charge{}, err
 	}
-	if !found {
-		if p, err = c.createPayment(ctx, req, billing); err != nil {
+	if found {
+		if err := sameTerms(req, billing, p); err != nil {
 			return payments.Charge{}, err
 		}
+	} else if p, err = c.createPayment(ctx, req, billing); err != nil {
+		return payments.Charge{}, err
 	}
 	return c.charge(ctx, req, p)
+}
+
+// ErrConflict is returned when a charge id is already registered at Asaas
+// for another amount, due date or billing type: a new one needs a new charge id (and
+// the old charge cancelled), or the debtor could pay both.
+var ErrConflict = errors.New("asaas: charge id already registered with other terms")
+
+// sameTerms checks that a payment found by externalReference is the charge
+// asked for. Only a payable one is compared: Asaas rewrites the value of a
+// payment paid late with interest.
+func sameTerms(req payments.ChargeRequest, billing string, p payment) error {
+	if p.BillingType != billing {
+		return fmt.Errorf("%w: %s is %s, a %s payment, asked %s", ErrConflict, req.ChargeID, p.ID, p.BillingType, billing)
+	}
+	if stateOf(p) != payments.ChargeRegistered && stateOf(p) != payments.ChargeOverdue {
+		return nil
+	}
+	want := req.AmountCents + max(req.DiscountCents, 0)
+	due := req.DueDate.Format(time.DateOnly)
+	if cents(p.Value) != want || p.DueDate != due {
+		return fmt.Errorf("%w: %s is %s (R$ %s due %s), asked R$ %s due %s", ErrConflict, req.ChargeID, p.ID,
+			payments.FormatAmount(cents(p.Value)), p.DueDate, payments.FormatAmount(want), due)
+	}
+	return nil
 }
 
 // validate checks what Asaas needs before any call is made.

@@ -43,6 +43,21 @@ func (c *Client) Lookup(ctx context.Context, providerID string) (payments.Charge
 	return payments.ChargeStatus{ProviderID: p.ID, State: stateOf(p), Payments: movements(p, time.Time{})}, nil
 }
 
+// Confirm re-reads an event's payment from the API (GET /payments/{id})
+// and returns the money its state now implies, for a receiver that trusts
+// no webhook body alone: a forged body with a leaked token moves nothing
+// Asaas did not, and events read in any order yield the same movements.
+func (c *Client) Confirm(ctx context.Context, ev Event) ([]payments.Payment, error) {
+	if ev.PaymentID == "" {
+		return nil, nil
+	}
+	p, err := c.payment(ctx, ev.PaymentID)
+	if err != nil {
+		return nil, err
+	}
+	return movements(p, ev.Created), nil
+}
+
 func (c *Client) payment(ctx context.Context, id string) (payment, error) {
 	if !strings.HasPrefix(id, "pay_") {
 		return payment{}, fmt.Errorf("asaas: %q is not an Asaas payment id (pay_…): %w", id, payments.ErrUnknownCharge)

@@ -53,8 +53,23 @@ type Event struct {
 	movements []payments.Payment
 }
 
-// ErrMalformed is returned for a body that is not an Asaas payment event.
-var ErrMalformed = errors.New("asaas webhook: not an Asaas payment event")
+// Errors of a webhook delivery: answer ErrUnauthorized with 401 and
+// ErrMalformed with 400 (Asaas retries, and pauses the queue after
+// repeated failures, so answer 200 to any event merely not handled).
+var (
+	ErrUnauthorized = errors.New("asaas webhook: the asaas-access-token header does not match the webhook's token")
+	ErrMalformed    = errors.New("asaas webhook: not an Asaas payment event")
+)
+
+// ReadWebhook checks a delivery's token (the asaas-access-token header)
+// against the webhook's, then reads its body. It is the whole of the
+// route's work but deduplicating by Event.ID and applying Event.Payments().
+func ReadWebhook(tokenHeader string, body []byte, token string) (Event, error) {
+	if !VerifyToken(tokenHeader, token) {
+		return Event{}, ErrUnauthorized
+	}
+	return ParseWebhook(body)
+}
 
 // ParseWebhook reads a webhook body: {"id":"evt_…","event":"PAYMENT_…",
 // "dateCreated":"…","payment":{…}}. It trusts nothing the token did not

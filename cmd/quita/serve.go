@@ -56,6 +56,8 @@ type service struct {
 	backstop *billing.Backstop // the payments reconciliation pass (serve_billing.go)
 	// archive is the long-term store (serve_archive.go); nil with QUITA_ARCHIVE=off.
 	archive *archive.DB
+	// subjects answers data subjects (LGPD art. 18; serve_archive.go).
+	subjects *archive.Subjects
 	// onWebhook, when set, is told how long each webhook took to answer
 	// (its route, status and time): what a provider waits for.
 	onWebhook func(route string, status int, d time.Duration)

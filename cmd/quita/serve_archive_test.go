@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +79,44 @@ func TestArchiveBackfillCommand(t *testing.T) {
 	}
 	if n, _ := db.Count(context.Background(), "debts"); n == 0 {
 		t.Fatal("the demo portfolio's debts were not archived")
+	}
+}
+
+// The admin API exports and erases a data subject; agents may not; after
+// the erasure the person is not found, and the CLI export agrees.
+func TestSubjectAdminAPI(t *testing.T) {
+	r := redistest.New(t)
+	cfg := testConfig(t, r.URL, r.Prefix)
+	cfg.AdminToken, cfg.SubjectHashKey = "admin-token-for-the-subject-test", "subject-hash-key-for-tests-0123"
+	s, _ := startService(t, cfg)
+	simulatorSay(t, s, "+5511987650001", "oi")
+	waitTranscript(t, s, "+5511987650001", 2)
+	call := func(method, token string) (int, string) {
+		req := httptest.NewRequest(method, "/api/v1/subjects/529.982.247-25", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := s.app.Test(req, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := call("GET", "no-such-token"); code != 401 {
+		t.Fatalf("unknown token: %d", code)
+	}
+	code, body := call("GET", cfg.AdminToken)
+	if code != 200 || !strings.Contains(body, "Ana Souza") || !strings.Contains(body, `"oi"`) {
+		t.Fatalf("GET = %d %.300s", code, body)
+	}
+	if code, body = call("DELETE", cfg.AdminToken); code != 200 || !strings.Contains(body, `"debtor_ids":["demo-ana"]`) {
+		t.Fatalf("DELETE = %d %s", code, body)
+	}
+	if code, _ = call("GET", cfg.AdminToken); code != 404 {
+		t.Fatalf("GET after the erasure = %d, want 404", code)
+	}
+	var audit int
+	s.archive.SQL().QueryRow(`SELECT count(*) FROM subject_audit WHERE actor = 'api:admin'`).Scan(&audit)
+	if audit != 2 {
+		t.Fatalf("%d audit rows", audit)
 	}
 }

@@ -36,6 +36,7 @@ func mountConsole(ctx context.Context, s *service) error {
 	con, err := console.New(console.Options{
 		Store: s.store, Bot: s.bot, Handoffs: h, Documents: paymentDocs(s.dir, bot.Cashier{Billing: billingFor(s.dir), Charges: s.billing}),
 		AdminToken: s.cfg.AdminToken, Secure: strings.HasPrefix(s.cfg.PublicURL, "https://"), Log: s.log,
+		Subjects:  subjectsAPI{s},
 		Portfolio: &console.PortfolioOptions{Importer: func() *portfolio.Importer { return s.importer }, Creditors: creditors, TimeZone: s.cfg.Timezone},
 	})
 	if err != nil {

@@ -12,7 +12,6 @@
 package asaastest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -252,9 +251,4 @@ func atoiDefault(s string, d int) int {
 		return d
 	}
 	return n
-}
-
-func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	return dec.Decode(v)
 }
