@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quita-bot/quita/billing"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/payments"
 )
@@ -16,9 +17,15 @@ type BillingFor func(creditorID string) (payments.Policy, payments.Account, PixA
 // PixAccount is a creditor's PIX receiving key.
 type PixAccount struct{ Key, Name, City string }
 
-// Cashier adapts package payments to the dialog engine (dialogs.Cashier):
-// the local generator, deterministic for a given debt and day.
-type Cashier struct{ Billing BillingFor }
+// Cashier adapts package payments to the dialog engine (dialogs.Cashier).
+// With Charges, every boleto and PIX code is a charge of the creditor's
+// billing provider, kept one live per debt (package billing); without it
+// (tests, `quita boleto`) they are computed here, deterministic for a given
+// debt and day.
+type Cashier struct {
+	Billing BillingFor
+	Charges *billing.Service
+}
 
 var _ dialogs.Cashier = Cashier{}
 
@@ -44,6 +51,9 @@ func (c Cashier) account(creditorID string) (payments.Policy, payments.Account, 
 
 // SegundaVia implements dialogs.Cashier.
 func (c Cashier) SegundaVia(cs dialogs.Case, d dialogs.Debt, now time.Time) (dialogs.Boleto, error) {
+	if c.Charges != nil {
+		return c.chargedBoleto(cs, d, 0, "", now)
+	}
 	pol, acct, err := c.account(d.CreditorID)
 	if err != nil {
 		return dialogs.Boleto{}, err
@@ -62,6 +72,9 @@ func (c Cashier) SegundaVia(cs dialogs.Case, d dialogs.Debt, now time.Time) (dia
 
 // Boleto implements dialogs.Cashier.
 func (c Cashier) Boleto(cs dialogs.Case, d dialogs.Debt, cents int64, dueDate string, now time.Time) (dialogs.Boleto, error) {
+	if c.Charges != nil {
+		return c.chargedBoleto(cs, d, cents, dueDate, now)
+	}
 	_, acct, err := c.account(d.CreditorID)
 	if err != nil {
 		return dialogs.Boleto{}, err
@@ -97,6 +110,9 @@ func (c Cashier) document(cs dialogs.Case, d dialogs.Debt, acct payments.Account
 // Pix implements dialogs.Cashier: a static BR Code for the amount (the
 // debt's updated amount when 0) and its QR code.
 func (c Cashier) Pix(cs dialogs.Case, d dialogs.Debt, cents int64, now time.Time) (dialogs.Pix, error) {
+	if c.Charges != nil {
+		return c.chargedPix(cs, d, cents, now)
+	}
 	pol, _, pix, err := c.Billing(d.CreditorID)
 	if err != nil {
 		return dialogs.Pix{}, err

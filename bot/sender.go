@@ -291,6 +291,9 @@ func (b *Bot) blocked(ctx context.Context, o storage.Outbound, d Decision) error
 	if b.hooks.Blocked != nil {
 		b.hooks.Blocked(d.Reason)
 	}
+	if err := b.store.ArchiveGate(ctx, storage.GateDecision{MessageID: o.ID, Conversation: o.ConversationID, Reason: d.Reason, RetryAt: d.RetryAt, At: b.now()}); err != nil {
+		return fmt.Errorf("archive the gate's decision: %w", err)
+	}
 	if !d.RetryAt.IsZero() {
 		b.log.Info("compliance gate deferred message", "msg", o.ID, "to", channels.MaskPhone(o.To), "reason", d.Reason, "until", d.RetryAt)
 		return b.store.ScheduleRetry(ctx, o, d.RetryAt)

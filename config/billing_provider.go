@@ -110,3 +110,13 @@ func (bp BillingProviderConfig) Problems(getenv func(string) string) []string {
 	}
 	return out
 }
+
+// IssuesBoletos reports whether the provider itself issues boletos (else
+// they come from the creditor's boleto: section, computed locally).
+func (bp BillingProviderConfig) IssuesBoletos() bool { return bp.Provider == ProviderAsaas }
+
+// IssuesPix reports whether the provider itself issues PIX charges (else
+// they are static codes on the creditor's pix: key).
+func (bp BillingProviderConfig) IssuesPix() bool {
+	return bp.Provider == ProviderAsaas || bp.Provider == ProviderPixAPI
+}

@@ -41,10 +41,20 @@ func (d *Directory) BillingProblems() []Problem {
 		if err := b.Policy.Validate(); err != nil {
 			out = append(out, Problem{Creditor: c.ID, Severity: SevError, Text: "payments: " + err.Error()})
 		}
-		if b.BoletoProblem != "" {
+		bp, err := d.BillingProvider(c.ID)
+		if err != nil {
+			out = append(out, Problem{Creditor: c.ID, Severity: SevError, Text: err.Error()})
+			continue
+		}
+		// A provider that is named but cannot work is an error: the creditor
+		// chose it, and nothing else may take its place.
+		for _, text := range bp.Problems(nil) {
+			out = append(out, Problem{Creditor: c.ID, Severity: SevError, Text: text})
+		}
+		if b.BoletoProblem != "" && !bp.IssuesBoletos() {
 			out = append(out, Problem{Creditor: c.ID, Severity: SevWarn, Text: "cannot issue boletos: " + b.BoletoProblem})
 		}
-		if b.PixProblem != "" {
+		if b.PixProblem != "" && !bp.IssuesPix() {
 			out = append(out, Problem{Creditor: c.ID, Severity: SevWarn, Text: "cannot issue PIX codes: " + b.PixProblem})
 		}
 	}

@@ -55,6 +55,9 @@ type Options struct {
 	// Portfolio, when set, adds the admins' upload of a portfolio file
 	// (preview, confirmation, progress) and the status sheet's download.
 	Portfolio *PortfolioOptions
+	// Subjects, when set, adds the admins' data-subject API
+	// (GET and DELETE /api/v1/subjects/{cpf}).
+	Subjects Subjects
 }
 
 // Console serves the web console and the agent API.
@@ -138,6 +141,10 @@ func (c *Console) Register(app fiber.Router) {
 	api.Get("/agents", c.requireRole(storage.RoleAdmin), c.apiAgents)
 	api.Post("/agents", c.requireRole(storage.RoleAdmin), c.apiCreateAgent)
 	api.Get("/admin/stats", c.requireRole(storage.RoleAdmin), c.apiStats)
+	if c.opts.Subjects != nil {
+		api.Get("/subjects/:cpf", c.requireRole(storage.RoleAdmin), c.apiSubject)
+		api.Delete("/subjects/:cpf", c.requireRole(storage.RoleAdmin), c.apiEraseSubject)
+	}
 }
 
 // secureHeaders keeps pages out of caches and frames, and lets scripts come

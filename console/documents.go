@@ -32,6 +32,54 @@ type PaymentSettings struct {
 type PaymentDocs struct {
 	// For returns a creditor's settings (by id; "" for the default creditor).
 	For func(creditorID string) PaymentSettings
+	// Charges, when set, issues the boleto and the PIX code as the bot does:
+	// the creditor's provider's live charge for the debt, so an agent's
+	// click never leaves the debtor a second payable charge.
+	Charges ChargeIssuer
+}
+
+// ChargeIssuer is the part of the bot's cashier the console uses.
+type ChargeIssuer interface {
+	SegundaVia(c dialogs.Case, d dialogs.Debt, now time.Time) (dialogs.Boleto, error)
+	Pix(c dialogs.Case, d dialogs.Debt, amountCents int64, now time.Time) (dialogs.Pix, error)
+}
+
+// issuedBoleto is the segunda via from Charges.
+func (p PaymentDocs) issuedBoleto(c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
+	b, err := p.Charges.SegundaVia(dialogs.Case{Debtor: debtor}, d, now)
+	if err != nil {
+		return dialogs.Message{}, fmt.Errorf("this creditor cannot issue the boleto now: %w", err)
+	}
+	due, _ := time.Parse(time.DateOnly, b.DueDate)
+	text, err := docText(lang(c, debtor), "doc.segunda_via", map[string]any{
+		"Amount": payments.FormatBRL(b.AmountCents), "Due": due.Format("02/01/2006"), "Linha": b.Linha})
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	if b.PDFURL != "" {
+		text += "\n" + b.PDFURL
+	}
+	if b.PixPayload != "" {
+		text += "\n\nPIX: " + b.PixPayload
+	}
+	m := dialogs.Message{Text: text}
+	if len(b.PDF) > 0 {
+		m.Files = []dialogs.File{{Kind: "document", ContentType: "application/pdf", Filename: "boleto-" + safeName(d.Invoice) + ".pdf", Data: b.PDF}}
+	}
+	return m, nil
+}
+
+// issuedPix is the PIX code from Charges.
+func (p PaymentDocs) issuedPix(c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
+	px, err := p.Charges.Pix(dialogs.Case{Debtor: debtor}, d, 0, now)
+	if err != nil {
+		return dialogs.Message{}, fmt.Errorf("this creditor cannot issue the PIX code now: %w", err)
+	}
+	text, err := docText(lang(c, debtor), "doc.pix", map[string]any{"Amount": payments.FormatBRL(px.AmountCents), "Payload": px.Payload})
+	if err != nil {
+		return dialogs.Message{}, err
+	}
+	return dialogs.Message{Text: text, Files: []dialogs.File{{Kind: "image", ContentType: "image/png", Filename: "pix.png", Data: px.QRPNG}}}, nil
 }
 
 func (p PaymentDocs) settings(c dialogs.Conversation, d dialogs.Debt) PaymentSettings {
@@ -60,6 +108,9 @@ func (p PaymentDocs) update(s PaymentSettings, d dialogs.Debt, now time.Time) (p
 
 // SegundaVia implements Documents: the updated boleto as a PDF.
 func (p PaymentDocs) SegundaVia(_ context.Context, c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
+	if p.Charges != nil {
+		return p.issuedBoleto(c, debtor, d, now)
+	}
 	s := p.settings(c, d)
 	if s.Account.Bank == "" {
 		return dialogs.Message{}, fmt.Errorf("this creditor cannot issue boletos: %s", orUnknown(s.BoletoProblem))
@@ -89,6 +140,9 @@ func (p PaymentDocs) SegundaVia(_ context.Context, c dialogs.Conversation, debto
 
 // Pix implements Documents: a static PIX charge of the updated amount.
 func (p PaymentDocs) Pix(_ context.Context, c dialogs.Conversation, debtor *dialogs.Debtor, d dialogs.Debt, now time.Time) (dialogs.Message, error) {
+	if p.Charges != nil {
+		return p.issuedPix(c, debtor, d, now)
+	}
 	s := p.settings(c, d)
 	if s.PixKey == "" {
 		return dialogs.Message{}, fmt.Errorf("this creditor cannot issue PIX codes: %s", orUnknown(s.PixProblem))

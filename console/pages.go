@@ -22,6 +22,11 @@ var debtStatusLabels = map[string]string{
 	"open": "em aberto", "paid": "paga", "disputed": "contestada", "agreement": "em acordo", "suspended": "suspensa",
 }
 
+var chargeStateLabels = map[string]string{
+	"issuing": "emitindo", "unregistered": "não registrado no banco (aguarda remessa)", "registered": "registrado, a pagar",
+	"rejected": "recusado pelo banco", "paid": "pago", "cancelled": "cancelado", "refunded": "estornado", "overdue": "vencido",
+}
+
 var reasonLabels = map[string]string{
 	"ask_human": "pediu uma pessoa", "dispute": "contestação", "distress": "sofrimento / urgência",
 	"legal_threat": "ameaça jurídica", "misunderstanding": "bot não entendeu", "verification_failed": "falhou na verificação",
@@ -36,6 +41,7 @@ var funcs = template.FuncMap{
 	"money":      money,
 	"reason":     func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
 	"debtStatus": func(s string) string { return firstNonEmpty(debtStatusLabels[s], s) },
+	"chargeState": func(s string) string { return firstNonEmpty(chargeStateLabels[s], s) },
 	"wait": func(d time.Duration) string {
 		switch {
 		case d < time.Minute:

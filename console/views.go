@@ -154,6 +154,7 @@ type ConversationView struct {
 	Conversation dialogs.Conversation   `json:"conversation"`
 	Debtor       *dialogs.Debtor        `json:"debtor,omitempty"`
 	Debts        []dialogs.Debt         `json:"debts"`
+	Charges      []storage.ChargeRecord `json:"charges"` // of those debts, oldest first: provider, id, state
 	Transcript   []storage.Message      `json:"transcript"`
 	Handoffs     []storage.HandoffEvent `json:"handoff_history"`
 	Contacts     Contacts               `json:"contacts"`
@@ -196,6 +197,14 @@ func (c *Console) view(ctx context.Context, p principal, id string) (Conversatio
 	}
 	if v.Language == "" && v.Debtor != nil {
 		v.Language = v.Debtor.Language
+	}
+	v.Charges = []storage.ChargeRecord{}
+	for _, d := range v.Debts {
+		cs, err := c.store.DebtCharges(ctx, d.ID)
+		if err != nil {
+			return v, err
+		}
+		v.Charges = append(v.Charges, cs...)
 	}
 	if v.Transcript, err = c.store.Transcript(ctx, id, 500); err != nil {
 		return v, err

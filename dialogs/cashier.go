@@ -29,6 +29,11 @@ type Boleto struct {
 	DueDate     string `json:"due_date"` // YYYY-MM-DD
 	Beneficiary string `json:"beneficiary,omitempty"`
 	PDF         []byte `json:"-"`
+	PDFURL      string `json:"pdf_url,omitempty"`     // the bank's own PDF, when the provider has one
+	PixPayload  string `json:"pix_payload,omitempty"` // boleto híbrido: the same charge payable by PIX
+	// Unregistered is a boleto the bank does not know yet (local, before its
+	// CNAB remessa is confirmed): the debtor is told when it can be paid.
+	Unregistered bool `json:"unregistered,omitempty"`
 }
 
 // Pix is a generated PIX charge.

@@ -51,6 +51,15 @@ func (t *turn) segundaVia() {
 	if len(b.PDF) > 0 {
 		t.send("boleto.pdf", t.render("boleto.pdf"), []File{{Kind: "document", ContentType: "application/pdf",
 			Filename: "boleto-" + fileSafe(t.debt.Invoice, t.debt.ID) + ".pdf", Data: b.PDF}})
+	} else if b.PDFURL != "" {
+		t.say("boleto.pdf_link", "url", b.PDFURL)
+	}
+	if b.PixPayload != "" { // boleto híbrido: one charge, two ways to pay it
+		t.say("boleto.hybrid_pix")
+		t.send("pix.code", b.PixPayload, nil)
+	}
+	if b.Unregistered {
+		t.say("boleto.unregistered")
 	}
 	t.paid()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/quita-bot/quita/billing"
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/dialogs"
@@ -26,8 +27,11 @@ type API struct {
 	Store     *storage.Store
 	Importer  *Importer
 	Scheduler *bot.Scheduler
-	Token     string
-	MaxRows   int // per request (default 10,000)
+	// Billing, when set, takes reported payments through the one payment
+	// path (billing.Service.Apply), deduplicated by reference.
+	Billing *billing.Service
+	Token   string
+	MaxRows int // per request (default 10,000)
 }
 
 // Register mounts the routes.
@@ -102,6 +106,9 @@ type DebtView struct {
 	Reminders    ReminderView             `json:"reminders"`
 	Agreement    *storage.AgreementRecord `json:"agreement,omitempty"`
 	OptOuts      []storage.OptOutRecord   `json:"opt_outs"`
+	// Charges are every charge issued for the debt, oldest first, with the
+	// provider's id and state (one is live at a time).
+	Charges []storage.ChargeRecord `json:"charges"`
 }
 
 // ReminderView is a debt's reminder progress.
@@ -132,6 +139,9 @@ func (a *API) view(c *fiber.Ctx, id string) (DebtView, error) {
 		return DebtView{}, err
 	}
 	v := DebtView{Debt: d, OptOuts: []storage.OptOutRecord{}}
+	if v.Charges, err = a.Store.DebtCharges(c.UserContext(), d.ID); err != nil {
+		return v, err
+	}
 	if v.Extras, err = a.Store.DebtExtras(ctx, id); err != nil {
 		return v, err
 	}
@@ -247,6 +257,9 @@ func (a *API) postPayment(c *fiber.Ctx) error {
 	}
 	if p.DebtID == "" || p.Installment < 0 || p.AmountCents < 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "send debt_id (or creditor and invoice), and optionally installment and amount_cents")
+	}
+	if a.Billing != nil {
+		return a.reportPayment(c, p)
 	}
 	res, err := a.Scheduler.MarkPaid(c.UserContext(), bot.Payment{DebtID: p.DebtID, Installment: p.Installment, AmountCents: p.AmountCents, Reference: p.Reference})
 	if errors.Is(err, storage.ErrNotFound) {

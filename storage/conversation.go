@@ -112,7 +112,10 @@ local watched = redis.call('PUBSUB', 'NUMSUB', KEYS[3])[2] > 0
 local lockKeys = {}
 for c = 1, n do lockKeys[c] = KEYS[6 + (c - 1) * 5 + 1] end
 local locks = redis.call('MGET', unpack(lockKeys))
-local states, seen, nudges, unnudge, released = {}, {}, {}, {}, {}
+local states, seen, nudges, unnudge, released, dirty = {}, {}, {}, {}, {}, {}
+-- with archiving on, the archive's dirty set and action outbox follow the
+-- conversations' keys
+local archive = (#KEYS > 6 + n * 5) and (6 + n * 5 + 1) or false
 local i = 2
 for c = 1, n do
   local k = 6 + (c - 1) * 5
@@ -151,6 +154,12 @@ for c = 1, n do
     end
     for j = o0, o0 + no - 1 do redis.call('XADD', KEYS[1], '*', 'm', ARGV[j], 'c', conv) end
     for j = a0, a0 + na - 1 do redis.call('XADD', KEYS[4], '*', 'c', conv, 'a', ARGV[j]) end
+    if archive then
+      -- the archive's outbox (archive_outbox.go): the conversation is
+      -- dirty since its first unarchived change, and a copy of each action
+      if nm > 0 then dirty[#dirty+1] = at; dirty[#dirty+1] = conv end
+      for j = a0, a0 + na - 1 do redis.call('XADD', KEYS[archive + 1], '*', 'c', conv, 'a', ARGV[j]) end
+    end
     seen[#seen+1] = at; seen[#seen+1] = conv
     if nudge > 0 then nudges[#nudges+1] = nudge; nudges[#nudges+1] = conv elseif nudge < 0 then unnudge[#unnudge+1] = conv end
     if watched then redis.call('PUBLISH', KEYS[3], conv) end
@@ -168,6 +177,7 @@ for c = 1, n do
 end
 if #states > 0 then redis.call('MSET', unpack(states)) end
 if #seen > 0 then redis.call('ZADD', KEYS[2], unpack(seen)) end
+if #dirty > 0 then redis.call('ZADD', KEYS[archive], 'NX', unpack(dirty)) end
 if #nudges > 0 then redis.call('ZADD', KEYS[5], unpack(nudges)) end
 if #unnudge > 0 then redis.call('ZREM', KEYS[5], unpack(unnudge)) end
 if #released > 0 then
@@ -278,6 +288,9 @@ func (s *Store) commitRun(ctx context.Context, commits []Commit) ([]CommitResult
 			return nil, err
 		}
 	}
+	if s.archiving.Load() {
+		keys = append(keys, s.keys.ArchiveDirty(), s.keys.ArchiveActions())
+	}
 	res, err := s.runBatch(ctx, commitScript, keys, args, len(commits), 2, "commit conversation step")
 	if err != nil {
 		return nil, err
@@ -344,34 +357,15 @@ func (s *Store) Transcript(ctx context.Context, conv string, limit int) ([]Messa
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	fields := make([]string, 0, 2*len(ids)) // each status, then each "sent as" (sentAs)
-	fields = append(fields, ids...)
-	for _, id := range ids {
-		fields = append(fields, id+sentAsSuffix)
-	}
-	pipe := s.rdb.Pipeline()
-	bodies := pipe.HMGet(ctx, s.keys.Msgs(conv), ids...)
-	statuses := pipe.HMGet(ctx, s.keys.Status(conv), fields...)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("read transcript: %w", err)
+	msgs, err := s.messages(ctx, conv, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Message, 0, len(ids))
-	for i, raw := range bodies.Val() {
-		str, ok := raw.(string)
-		if !ok {
-			continue
+	for _, m := range msgs {
+		if m.raw != "" {
+			out = append(out, m.Message)
 		}
-		var m Message
-		if err := json.Unmarshal([]byte(str), &m); err != nil {
-			return nil, fmt.Errorf("transcript entry %s: %w", ids[i], err)
-		}
-		if st, ok := statuses.Val()[i].(string); ok {
-			applyStatus(&m, st)
-		}
-		if as, ok := statuses.Val()[len(ids)+i].(string); ok {
-			applySentAs(&m, as)
-		}
-		out = append(out, m)
 	}
 	return out, nil
 }
@@ -400,12 +394,18 @@ if cur then
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4])
 redis.call('PUBLISH', KEYS[2], ARGV[5])
+` + luaArchiveDirty + `
+if KEYS[3] then archiveDirty(KEYS[3], ARGV[5]) end
 return 1`)
 
 // SetStatus records a delivery status for a transcript message, unless a
 // later status (by StatusRank) is already there. It reports whether it changed.
 func (s *Store) SetStatus(ctx context.Context, conv, msgID, status, errorCode string) (bool, error) {
-	n, err := statusScript.Run(ctx, s.rdb, []string{s.keys.Status(conv), s.keys.Events()},
+	keys := []string{s.keys.Status(conv), s.keys.Events()}
+	if s.archiving.Load() {
+		keys = append(keys, s.keys.ArchiveDirty())
+	}
+	n, err := statusScript.Run(ctx, s.rdb, keys,
 		msgID, StatusRank(status), status, errorCode, conv).Int()
 	if err != nil {
 		return false, fmt.Errorf("set status: %w", err)

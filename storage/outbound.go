@@ -147,10 +147,10 @@ type SendState struct {
 func (s *Store) SendStates(ctx context.Context, msgs []Outbound) ([]SendState, error) {
 	pipe := s.rdb.Pipeline()
 	sent := make([]*redis.BoolCmd, len(msgs))
-	opt := make([]*redis.StringCmd, len(msgs))
+	opt, hashed := make([]*redis.StringCmd, len(msgs)), make([]*redis.StringCmd, len(msgs))
 	for i, o := range msgs {
 		sent[i] = pipe.HExists(ctx, s.keys.Status(o.ConversationID), o.ID)
-		opt[i] = pipe.HGet(ctx, s.keys.OptOut(o.Channel, o.To), "at")
+		opt[i], hashed[i] = s.optOutCmds(ctx, pipe, o.Channel, o.To)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("read send state: %w", err)
@@ -158,7 +158,7 @@ func (s *Store) SendStates(ctx context.Context, msgs []Outbound) ([]SendState, e
 	out := make([]SendState, len(msgs))
 	for i := range msgs {
 		out[i].Sent = sent[i].Val()
-		out[i].OptedOutAt, out[i].OptedOut = parseOptOut(opt[i].Val(), opt[i].Err())
+		out[i].OptedOutAt, out[i].OptedOut = optOutOf(opt[i], hashed[i])
 	}
 	return out, nil
 }
@@ -180,8 +180,9 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 // parkMark), or false. The status field it writes is also the message's
 // "sent" mark (SendStates). A send that went as a template also writes
 // "<msg id>|as" = "name|category" in the status hash (sentAs).
-var sentScript = redis.NewScript(`
+var sentScript = redis.NewScript(luaArchiveDirty + `
 local out, entries = {}, {}
+local dirty = KEYS[3 + 2 * ((#ARGV - 2) / 8)] -- the archive's dirty set, when archiving
 local i = 3
 local watched = redis.call('PUBSUB', 'NUMSUB', KEYS[1])[2] > 0 -- as in commitScript
 for c = 1, (#ARGV - 2) / 8 do
@@ -206,6 +207,7 @@ for c = 1, (#ARGV - 2) / 8 do
     end
   end
   if changed and watched then redis.call('PUBLISH', KEYS[1], conv) end
+  if changed and dirty then archiveDirty(dirty, conv) end
   entries[#entries+1] = entry
   out[#out+1] = parked
 end
@@ -251,6 +253,9 @@ func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) (
 		}
 		keys = append(keys, s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID))
 		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID, as)
+	}
+	if s.archiving.Load() {
+		keys = append(keys, s.keys.ArchiveDirty())
 	}
 	res, err := s.runBatch(ctx, sentScript, keys, args, len(recs), 1, "record send")
 	if err != nil {

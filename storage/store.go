@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -17,6 +18,11 @@ type Store struct {
 	rdb     redis.UniversalClient
 	keys    Keys
 	accepts *acceptGroup
+	// archiving: commits and statuses also write the archive's outbox
+	// (archive_outbox.go); off, nothing is written for an archiver.
+	archiving atomic.Bool
+	// hasher finds erased subjects' opt-outs (subject.go).
+	hasher SubjectHasher
 }
 
 // New returns a Store over a connected client; prefix "" means DefaultPrefix.

@@ -19,6 +19,8 @@ type Sources struct {
 	Dead     string // list of dead-lettered inbound entries
 	Schedule string // zset of debts by next reminder consideration (ms)
 	Handoff  string // zset of conversations waiting for a person (storage.HandoffScore)
+	// Archive is the key layout whose archive outbox is read (nil: none).
+	Archive *storage.Keys
 }
 
 // SourcesFor is the pipeline's own keys under one prefix, with the consumer
@@ -31,6 +33,7 @@ func SourcesFor(k storage.Keys) Sources {
 			{Name: "actions", Key: k.Actions(), Group: storage.GroupActions},
 		},
 		Retry: k.OutboundRetry(), Dead: k.DeadLetters(), Schedule: k.Schedule(), Handoff: k.HandoffQueue(),
+		Archive: &k,
 	}
 }
 
@@ -55,6 +58,11 @@ type Figures struct {
 	HandoffWaiting           int64           `json:"handoff_waiting"`
 	HandoffOldestWaitSeconds float64         `json:"handoff_oldest_wait_seconds"`
 	Redis                    RedisServer     `json:"redis"`
+	// The archive's outbox (storage/archive_outbox.go): conversations and
+	// actions not archived yet, and the age of the oldest change among them.
+	ArchiveConversations int64   `json:"archive_conversations"`
+	ArchiveActions       int64   `json:"archive_actions"`
+	ArchiveLagSeconds    float64 `json:"archive_lag_seconds"`
 }
 
 // handoffPriorities are the priorities whose oldest queued conversation is
@@ -130,6 +138,14 @@ func ReadFigures(ctx context.Context, rdb redis.UniversalClient, src Sources, no
 		if zs := c.Val(); len(zs) > 0 {
 			f.HandoffOldestWaitSeconds = max(f.HandoffOldestWaitSeconds, now.Sub(storage.HandoffSince(zs[0].Score)).Seconds())
 		}
+	}
+	if src.Archive != nil {
+		b, err := storage.ReadArchiveBacklog(ctx, rdb, *src.Archive)
+		if err != nil {
+			return Figures{}, err
+		}
+		f.ArchiveConversations, f.ArchiveActions = b.Dirty+b.Busy, b.Actions
+		f.ArchiveLagSeconds = b.Lag(now).Seconds()
 	}
 	return f, nil
 }

@@ -31,12 +31,13 @@ var (
 	RemindersOverdue = Limit{"QuitaRemindersOverdue", `quita_reminders_overdue_seconds`, 1800, true}
 	HandoffWaiting   = Limit{"QuitaHandoffWaiting", `quita_handoff_oldest_wait_seconds`, 4 * 3600, true}
 	RedisMemoryHigh  = Limit{"QuitaRedisMemoryHigh", `quita_redis_memory_used_ratio`, 0.85, false}
+	ArchiveLag       = Limit{"QuitaArchiveLag", `quita_archive_lag_seconds`, 900, true}
 )
 
 // Limits lists every limit above.
 func Limits() []Limit {
 	return []Limit{InboundBacklog, OutboundBacklog, ActionsBacklog, InFlightStuck, RetriesOverdue,
-		DeadLetters, RemindersOverdue, HandoffWaiting, RedisMemoryHigh}
+		DeadLetters, RemindersOverdue, HandoffWaiting, RedisMemoryHigh, ArchiveLag}
 }
 
 // backlogLimits are the streams' oldest-entry limits by stream name.
@@ -87,7 +88,8 @@ func (f Figures) Checks() []Check {
 		check("retries", "most overdue", f.RetryOverdueSeconds, RetriesOverdue),
 		check("dead letters", "entries", float64(f.DeadLetters), DeadLetters),
 		check("reminders", "most overdue", f.RemindersOverdueSeconds, RemindersOverdue),
-		check("handoff queue", "oldest wait", f.HandoffOldestWaitSeconds, HandoffWaiting))
+		check("handoff queue", "oldest wait", f.HandoffOldestWaitSeconds, HandoffWaiting),
+		check("archive", "oldest unarchived change", f.ArchiveLagSeconds, ArchiveLag))
 	if f.Redis.MaxMemoryBytes > 0 { // without a limit there is nothing to run out of but the host
 		ratio := math.Round(f.Redis.MemoryUsedRatio()*1000) / 1000 // reads as 0.913, not 0.91298…
 		out = append(out, check("redis", "memory used of maxmemory", ratio, RedisMemoryHigh))

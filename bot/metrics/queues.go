@@ -36,6 +36,7 @@ type Queues struct {
 	length, pending, oldest, oldestPending, retry, retryOverdue, up, channelUp *prometheus.Desc
 	dead, remindersDue, remindersOverdue, handoffWaiting, handoffOldest        *prometheus.Desc
 	redisCPU, redisMemory, redisMaxMemory, redisMemoryRatio                    *prometheus.Desc
+	archiveLag, archiveBacklog                                                 *prometheus.Desc
 }
 
 // NewQueues returns the collector; channels may be nil.
@@ -66,6 +67,10 @@ func NewQueues(rdb redis.UniversalClient, src Sources, channels func() []Channel
 		redisMaxMemory: gauge("quita_redis_memory_max_bytes", "Redis maxmemory, 0 when there is no limit."),
 		redisMemoryRatio: gauge("quita_redis_memory_used_ratio",
 			"Used memory over maxmemory (0 when there is no limit); with noeviction, at 1 every write is refused."),
+		archiveLag: gauge("quita_archive_lag_seconds",
+			"Age of the oldest change (message, status, action) not yet in the archive (0 when caught up); grows while the archive is down."),
+		archiveBacklog: gauge("quita_archive_backlog",
+			"What waits for the archive: conversations with unarchived changes, and actions.", "kind"),
 		channelUp: gauge("quita_channel_ready", "1 when a channel is connected and ready (as /readyz reports it).",
 			"channel", "state"),
 	}
@@ -75,7 +80,7 @@ func NewQueues(rdb redis.UniversalClient, src Sources, channels func() []Channel
 func (q *Queues) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{q.length, q.pending, q.oldest, q.oldestPending, q.retry, q.retryOverdue,
 		q.dead, q.remindersDue, q.remindersOverdue, q.handoffWaiting, q.handoffOldest, q.up, q.channelUp,
-		q.redisCPU, q.redisMemory, q.redisMaxMemory, q.redisMemoryRatio} {
+		q.redisCPU, q.redisMemory, q.redisMaxMemory, q.redisMemoryRatio, q.archiveLag, q.archiveBacklog} {
 		ch <- d
 	}
 }
@@ -112,6 +117,11 @@ func (q *Queues) Collect(ch chan<- prometheus.Metric) {
 	gauge(q.remindersOverdue, f.RemindersOverdueSeconds)
 	gauge(q.handoffWaiting, float64(f.HandoffWaiting))
 	gauge(q.handoffOldest, f.HandoffOldestWaitSeconds)
+	if q.src.Archive != nil {
+		gauge(q.archiveLag, f.ArchiveLagSeconds)
+		gauge(q.archiveBacklog, float64(f.ArchiveConversations), "conversations")
+		gauge(q.archiveBacklog, float64(f.ArchiveActions), "actions")
+	}
 	if r := f.Redis; r.Known {
 		ch <- prometheus.MustNewConstMetric(q.redisCPU, prometheus.CounterValue, r.CPUSeconds)
 		gauge(q.redisMemory, float64(r.UsedMemoryBytes))

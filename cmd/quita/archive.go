@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/archive"
 )
 
@@ -75,6 +76,8 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	case "status":
 		return archiveStatus(ctx, db, stdout)
+	case "backfill":
+		return archiveBackfill(ctx, db, &src, stdout, stderr)
 	}
 	fs.Usage()
 	return fmt.Errorf("unknown subcommand %q: migrate, status or backfill", sub)
@@ -111,4 +114,34 @@ func archiveStatus(ctx context.Context, db *archive.DB, stdout io.Writer) error 
 		fmt.Fprintf(tw, "%s\t%d\n", t, n)
 	}
 	return tw.Flush()
+}
+
+// archiveBackfill archives what the Redis holds, showing its progress.
+func archiveBackfill(ctx context.Context, db *archive.DB, src *opsRedis, stdout, stderr io.Writer) error {
+	rdb, err := src.connect(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	st := storage.New(rdb, src.prefix)
+	fmt.Fprintf(stderr, "archive: %s\n", db)
+	last := ""
+	stats, err := archive.Backfill(ctx, st, db, func(stage string, done, total int64) {
+		if stage != last && last != "" {
+			fmt.Fprintln(stderr)
+		}
+		last = stage
+		if total >= 0 {
+			fmt.Fprintf(stderr, "\r%-14s %d/%d", stage, done, total)
+		} else {
+			fmt.Fprintf(stderr, "\r%-14s %d", stage, done)
+		}
+	})
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return fmt.Errorf("backfill stopped (run it again: it resumes safely): %w", err)
+	}
+	fmt.Fprintf(stdout, "archived %d conversations (%d messages), %d debts, %d opt-outs\n",
+		stats.Conversations, stats.Messages, stats.Debts, stats.OptOuts)
+	return nil
 }

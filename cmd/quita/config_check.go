@@ -71,13 +71,22 @@ func billingSummary(dir *config.Directory, id string) string {
 	if err != nil {
 		return "billing: " + err.Error()
 	}
-	part := func(kind, problem string) string {
-		if problem != "" {
+	bp, err := dir.BillingProvider(id)
+	if err != nil {
+		return "billing: " + err.Error()
+	}
+	part := func(kind, problem string, byProvider bool) string {
+		switch {
+		case byProvider && len(bp.Problems(nil)) > 0:
+			return kind + ": cannot issue (" + bp.Provider + " is not usable)"
+		case byProvider:
+			return kind + ": ok (" + bp.Provider + ")"
+		case problem != "":
 			return kind + ": cannot issue"
 		}
 		return kind + ": ok"
 	}
-	return part("boleto", b.BoletoProblem) + ", " + part("pix", b.PixProblem)
+	return part("boleto", b.BoletoProblem, bp.IssuesBoletos()) + ", " + part("pix", b.PixProblem, bp.IssuesPix()) + "; billing provider " + bp.Provider
 }
 
 // creditorProblems is everything wrong with the file: with production set,

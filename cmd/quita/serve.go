@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/quita-bot/quita/billing"
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/channels/mediaserver"
@@ -50,8 +51,12 @@ type service struct {
 	// importer is the portfolio's: mountReminders builds it, the console
 	// and the admin API use it.
 	importer *portfolio.Importer
+	// billing issues charges and applies payments (serve_billing.go).
+	billing *billing.Service
 	// archive is the long-term store (serve_archive.go); nil with QUITA_ARCHIVE=off.
 	archive *archive.DB
+	// subjects answers data subjects (LGPD art. 18; serve_archive.go).
+	subjects *archive.Subjects
 	// onWebhook, when set, is told how long each webhook took to answer
 	// (its route, status and time): what a provider waits for.
 	onWebhook func(route string, status int, d time.Duration)
@@ -154,6 +159,7 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 		return nil, err
 	}
 	s.media = mediaserver.New(s.store.GetMedia, secret, cfg.PublicURL, 7*24*time.Hour, now)
+	s.billing = newBilling(s, now)
 	s.bot = bot.New(s.store, newDialog(s), s.dir, log, now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders, Batch: cfg.Batch, BatchWait: cfg.BatchWait, FallbackSMS: cfg.FallbackSMS, NudgeAfter: cfg.NudgeAfter})
 	s.app = fiber.New(fiber.Config{
 		AppName: "quita", DisableStartupMessage: true, BodyLimit: 1 << 20,
@@ -173,7 +179,7 @@ func newService(ctx context.Context, cfg config.Config, log *slog.Logger, now fu
 
 // newDialog is the conversation engine with the local payment generator.
 func newDialog(s *service) bot.Dialog {
-	return dialogs.NewEngine(dialogs.EngineConfig{Cashier: bot.Cashier{Billing: billingFor(s.dir)}, DefaultTimeZone: s.cfg.Timezone})
+	return dialogs.NewEngine(dialogs.EngineConfig{Cashier: bot.Cashier{Billing: billingFor(s.dir), Charges: s.billing}, DefaultTimeZone: s.cfg.Timezone})
 }
 
 // billingFor looks up a creditor's payment policy, boleto account and PIX

@@ -34,8 +34,9 @@ func mountConsole(ctx context.Context, s *service) error {
 		creditors = append(creditors, c.ID)
 	}
 	con, err := console.New(console.Options{
-		Store: s.store, Bot: s.bot, Handoffs: h, Documents: paymentDocs(s.dir),
+		Store: s.store, Bot: s.bot, Handoffs: h, Documents: paymentDocs(s.dir, bot.Cashier{Billing: billingFor(s.dir), Charges: s.billing}),
 		AdminToken: s.cfg.AdminToken, Secure: strings.HasPrefix(s.cfg.PublicURL, "https://"), Log: s.log,
+		Subjects:  subjectsAPI{s},
 		Portfolio: &console.PortfolioOptions{Importer: func() *portfolio.Importer { return s.importer }, Creditors: creditors, TimeZone: s.cfg.Timezone},
 	})
 	if err != nil {
@@ -102,8 +103,8 @@ func handoffIdle(env string, dir *config.Directory) (time.Duration, map[string]t
 
 // paymentDocs gives the console each creditor's payment settings, from the
 // same billing look-up as the bot: nothing missing is ever filled in.
-func paymentDocs(dir *config.Directory) console.PaymentDocs {
-	return console.PaymentDocs{For: func(id string) console.PaymentSettings {
+func paymentDocs(dir *config.Directory, charges console.ChargeIssuer) console.PaymentDocs {
+	return console.PaymentDocs{Charges: charges, For: func(id string) console.PaymentSettings {
 		if id == "" {
 			id = dir.DefaultCreditor().ID
 		}

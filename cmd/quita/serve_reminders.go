@@ -45,7 +45,8 @@ func mountReminders(ctx context.Context, s *service) error {
 	sched := bot.NewScheduler(s.bot, gate, cads, bot.SchedulerOptions{})
 	known := func(id string) bool { _, ok := s.dir.Creditor(id); return ok }
 	s.importer = &portfolio.Importer{Store: s.store, Creditors: known, FirstReminder: sched.FirstReminder}
-	api := &portfolio.API{Store: s.store, Scheduler: sched, Token: s.cfg.AdminToken, Importer: s.importer}
+	s.billing.Settler = bot.Settler{Scheduler: sched}
+	api := &portfolio.API{Store: s.store, Scheduler: sched, Token: s.cfg.AdminToken, Importer: s.importer, Billing: s.billing}
 	api.Register(s.app)
 	s.starters = append(s.starters, func(ctx context.Context) error {
 		// Regulation F: every text to a US-preset debtor carries opt-out words.

@@ -127,6 +127,8 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 			add(tPromises, e.ID, a.DebtID, e.Conversation, a.Date, at)
 		case dialogs.ActHandoff:
 			add(tHandoffs, e.ID, e.Conversation, a.Reason, a.Priority, at)
+		case dialogs.ActOptOut:
+			add(tOptOuts, a.Channel+":"+e.Conversation, a.Channel, e.Conversation, "", a.Reason, at)
 		case dialogs.ActRecordFeedback:
 			add(tCSAT, e.ID, e.Conversation, a.Score, at)
 		case dialogs.ActCreateAgreement:
@@ -181,6 +183,7 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, t table, rows [][]any) err
 	if len(rows) == 0 {
 		return nil
 	}
+	rows = lastPerKey(t, rows)
 	per := max(1, maxParams/len(t.cols))
 	for len(rows) > 0 {
 		n := min(per, len(rows))
@@ -219,4 +222,34 @@ func (db *DB) value(v any) any {
 		return 0
 	}
 	return v
+}
+
+// lastPerKey keeps the last row of each key: PostgreSQL refuses an INSERT
+// … ON CONFLICT DO UPDATE that would change one row twice (a debtor with
+// two conversations in one batch), and the last row is the newest.
+func lastPerKey(t table, rows [][]any) [][]any {
+	k := 1
+	if t.name == "installments" || t.name == "message_statuses" {
+		k = 2
+	}
+	key := func(r []any) string {
+		if k == 1 {
+			return fmt.Sprint(r[0])
+		}
+		return fmt.Sprint(r[0]) + "\x00" + fmt.Sprint(r[1])
+	}
+	last := make(map[string]int, len(rows))
+	for i, r := range rows {
+		last[key(r)] = i
+	}
+	if len(last) == len(rows) {
+		return rows
+	}
+	out := make([][]any, 0, len(last))
+	for i, r := range rows {
+		if last[key(r)] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }
