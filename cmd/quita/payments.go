@@ -57,7 +57,9 @@ func paymentsMain(ctx context.Context, args []string, w io.Writer) error {
 }
 
 // checker is a provider that can prove its credentials with one read call.
-type checker interface{ Check(ctx context.Context) error }
+type checker interface {
+	Check(ctx context.Context) error
+}
 
 // paymentsCheck verifies a creditor's provider as a charge would use it,
 // printing what works and what does not, never a secret.
