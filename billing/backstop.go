@@ -39,6 +39,9 @@ func (b *Backstop) Pass(ctx context.Context, now time.Time) (BackstopResult, err
 	}
 	var res BackstopResult
 	var errs []error
+	if b.Listers == nil {
+		return res, nil
+	}
 	for creditor, l := range b.Listers() {
 		ps, err := l.Received(ctx, now.Add(-window), now)
 		if err != nil {
@@ -75,9 +78,56 @@ func (b *Backstop) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := b.Pass(ctx, b.Service.now()); err != nil {
-				b.Service.log().Error("payment reconciliation", "err", err)
+			if b.Listers != nil {
+				if _, err := b.Pass(ctx, b.Service.now()); err != nil {
+					b.Service.log().Error("payment reconciliation: listing", "err", err)
+				}
+			}
+			if _, err := b.Service.LookupPass(ctx, 500); err != nil {
+				b.Service.log().Error("payment reconciliation: look-ups", "err", err)
 			}
 		}
 	}
+}
+
+// LookupPass asks each provider about its live charges (up to limit, the
+// oldest first) and applies what it reports: the backstop for providers
+// that cannot list payments, and a second net for those that can.
+func (s *Service) LookupPass(ctx context.Context, limit int64) (BackstopResult, error) {
+	recs, err := s.Store.OpenCharges(ctx, limit)
+	if err != nil {
+		return BackstopResult{}, err
+	}
+	var res BackstopResult
+	var errs []error
+	for _, r := range recs {
+		prov, err := s.Providers(r.CreditorID, r.Kind)
+		if err != nil || prov.Name != r.Provider {
+			continue // the creditor moved to another provider: its old charges are looked at by hand
+		}
+		st, err := prov.Lookup(ctx, r.ProviderID)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("look up %s charge %s: %w", r.Provider, r.ChargeID, err))
+			continue
+		}
+		for _, p := range st.Payments {
+			res.Seen++
+			p.Provider, p.ChargeID, p.ProviderID = r.Provider, r.ChargeID, r.ProviderID
+			a, err := s.Apply(ctx, p)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if !a.Duplicate {
+				res.Applied++
+				s.log().Warn("reconciliation found a payment no webhook reported", "provider", r.Provider, "payment", p.ID, "charge", r.ChargeID)
+			}
+		}
+		if st.State == payments.ChargeCancelled || st.State == payments.ChargeOverdue {
+			if _, err := s.MarkState(ctx, r.Provider, r.ProviderID, st.State); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return res, errors.Join(errs...)
 }

@@ -27,6 +27,10 @@ type Provider struct {
 	// apart (local: a static PIX cannot be cancelled nor a boleto made to
 	// carry one), so each kind has its own live charge.
 	KindSlots bool
+	// Hybrid is true for a provider whose boletos also carry a PIX payload
+	// (boleto híbrido): a boleto is asked for as a hybrid, and serves a
+	// request for a PIX code too.
+	Hybrid bool
 }
 
 // Providers returns the provider that issues a creditor's charges of a
@@ -83,6 +87,9 @@ func (s *Service) Charge(ctx context.Context, req Request) (storage.ChargeRecord
 	prov, err := s.Providers(req.CreditorID, req.Kind)
 	if err != nil {
 		return storage.ChargeRecord{}, err
+	}
+	if prov.Hybrid && req.Kind == payments.KindBoleto {
+		req.Kind = payments.KindHybrid
 	}
 	unlock, err := s.Store.LockDebtCharges(ctx, req.DebtID, 30*time.Second)
 	if err != nil {

@@ -321,8 +321,15 @@ func (b *Bot) fallbackAs(ctx context.Context, conv, msgID, contactOf string) err
 		return err
 	}
 	next, rest, _ := strings.Cut(m.Fallback, ",")
-	o := storage.Outbound{Outbound: channels.Outbound{ID: storage.NewID(), Channel: next, To: conv, Text: m.Text,
+	text := m.Text
+	if next == channels.SMS && m.SMSText != "" {
+		text = m.SMSText // written to fit an SMS's segments
+	}
+	o := storage.Outbound{Outbound: channels.Outbound{ID: storage.NewID(), Channel: next, To: conv, Text: text,
 		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true, Fallback: rest, ContactOf: contactOf}
+	if fallsBackBySMS(o) {
+		o.SMSText = m.SMSText
+	}
 	b.log.Info("falling back to another channel", "from", m.Channel, "to_channel", next, "msg", msgID, "reason", m.ErrorCode)
 	return b.Update(ctx, conv, func(c *dialogs.Conversation) ([]storage.Message, []storage.Outbound, error) {
 		o.Creditor = c.CreditorID

@@ -80,3 +80,35 @@ func lastOut(t *testing.T, msgs []storage.Message) storage.Message {
 	t.Fatal("no outbound message in the transcript")
 	return storage.Message{}
 }
+
+// formDialog answers with a message in its two forms, as dialogs does by
+// WhatsApp for a key that has an SMS form.
+type formDialog struct{}
+
+func (formDialog) Step(c dialogs.Conversation, ev dialogs.Event, now time.Time) (dialogs.Conversation, []dialogs.Action, error) {
+	c.CreditorID = "demo"
+	return c, []dialogs.Action{{Kind: dialogs.ActSend, Message: &dialogs.Message{Text: "Como posso ajudar?\n1 Segunda via\n2 PIX", SMS: "Responda: 1 boleto, 2 PIX"}}}, nil
+}
+
+// A WhatsApp message that fails for good goes by SMS in its SMS form, and
+// that copy is counted as an SMS.
+func TestFallbackBySMSSendsTheSMSForm(t *testing.T) {
+	h := newHarness(t, Options{FallbackSMS: true})
+	h.bot.dialog = formDialog{}
+	wa := &fakeChannel{name: channels.WhatsApp, failures: 1, perm: true}
+	smsCh := &fakeChannel{name: channels.SMS}
+	h.bot.AddChannel(wa)
+	h.bot.AddChannel(smsCh)
+	h.start()
+	if err := h.bot.Accept(context.Background(), channels.Inbound{Channel: channels.WhatsApp, From: "+5511987650001", Text: "oi", ProviderID: "W1"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the SMS copy", func() bool { return len(smsCh.Sent()) == 1 })
+	if got := smsCh.Sent()[0].Text; got != "Responda: 1 boleto, 2 PIX" {
+		t.Fatalf("the SMS copy says %q, want the SMS form", got)
+	}
+	out := lastOut(t, h.transcript("+5511987650001"))
+	if out.Channel != channels.SMS || out.SMSEncoding != sms.GSM7 || out.SMSSegments != 1 || out.SMSText != "" {
+		t.Fatalf("the SMS copy on the transcript: %+v", out)
+	}
+}

@@ -128,7 +128,8 @@ func sameTemplate(a, b channels.Template) bool {
 
 // TestNoTemplateFallsBackByTheCadenceOrder: with no template for the key,
 // nothing broken goes to Meta; the reminder goes by the step's next
-// channel (SMS), as one contact attempt, and the WhatsApp copy records why.
+// channel (SMS), in its SMS form, as one contact attempt, and the WhatsApp
+// copy records why.
 func TestNoTemplateFallsBackByTheCadenceOrder(t *testing.T) {
 	h, cloud, sms := templateHarness(t, templates.Map{}, nil)
 	h.until(local("2026-11-27 12:00"), nil)
@@ -137,7 +138,7 @@ func TestNoTemplateFallsBackByTheCadenceOrder(t *testing.T) {
 	}
 	out := h.outbound(ana)
 	if len(out) != 2 || out[0].Channel != channels.WhatsAppCloud || out[0].Status != channels.StatusFailed || out[0].ErrorCode != channels.CodeTemplateNeeded ||
-		out[1].Channel != channels.SMS || out[1].Text != out[0].Text || out[1].Status != channels.StatusSent {
+		out[1].Channel != channels.SMS || out[0].SMSText == "" || out[1].Text != out[0].SMSText || out[1].Status != channels.StatusSent {
 		t.Fatalf("transcript %+v, want the WhatsApp copy failed template_needed and the SMS copy sent", out)
 	}
 	if got := sms.Sent(); len(got) != 1 || !got[0].At.Equal(local("2026-11-27 10:00")) {

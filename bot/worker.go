@@ -330,6 +330,9 @@ func (b *Bot) prepareCommit(ctx context.Context, c dialogs.Conversation, h hold,
 				if h.fallback != "" {
 					o.Fallback = h.fallback
 				}
+				if !fallsBackBySMS(o) {
+					o.SMSText = ""
+				}
 				commit.Outbound = append(commit.Outbound, o)
 				commit.Messages = append(commit.Messages, transcriptOf(o))
 			}
@@ -367,6 +370,9 @@ func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs
 	if m.Text != "" {
 		o := base
 		o.ID, o.Text = storage.NewID(), m.Text
+		if ch != channels.SMS {
+			o.SMSText = m.SMS
+		}
 		o.Template = b.templateFor(c, ch, m)
 		out = append(out, o)
 	}
@@ -387,7 +393,7 @@ func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs
 func transcriptOf(o storage.Outbound) storage.Message {
 	m := storage.Message{ID: o.ID, Conversation: o.ConversationID, Direction: storage.Out, Channel: o.Channel,
 		Text: o.Text, Attachments: o.Attachments, Origin: o.Origin, Author: o.Author, Status: channels.StatusQueued,
-		Fallback: o.Fallback, At: o.EnqueuedAt}
+		Fallback: o.Fallback, SMSText: o.SMSText, At: o.EnqueuedAt}
 	if isSMS(o) {
 		m.SMSEncoding, m.SMSSegments, _ = sms.Count(o.Text)
 	}

@@ -38,9 +38,9 @@ var reasonLabels = map[string]string{
 func money(cents int64) string { return payments.FormatBRL(cents) }
 
 var funcs = template.FuncMap{
-	"money":      money,
-	"reason":     func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
-	"debtStatus": func(s string) string { return firstNonEmpty(debtStatusLabels[s], s) },
+	"money":       money,
+	"reason":      func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
+	"debtStatus":  func(s string) string { return firstNonEmpty(debtStatusLabels[s], s) },
 	"chargeState": func(s string) string { return firstNonEmpty(chargeStateLabels[s], s) },
 	"wait": func(d time.Duration) string {
 		switch {

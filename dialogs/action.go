@@ -41,6 +41,9 @@ type Message struct {
 	// Values are the named values of a message that can open a
 	// conversation (ValueFirstName…), for that template's parameters.
 	Values map[string]string `json:"values,omitempty"`
+	// SMS is the message's SMS form when it is said by another channel
+	// and its key has one: what a fallback by SMS sends instead of Text.
+	SMS string `json:"sms,omitempty"`
 }
 
 // Agreement is the plan the debtor confirmed.

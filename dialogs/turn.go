@@ -150,14 +150,31 @@ func (t *turn) data(kv ...any) map[string]any {
 	return m
 }
 
-// text renders a catalog message in the conversation's language.
-func (t *turn) render(key string, kv ...any) string {
-	return locales.T(t.c.Language, key, t.data(kv...))
+// ChannelSMS is the channel whose messages are written in the catalogs'
+// SMS form (channels.SMS).
+const ChannelSMS = "sms"
+
+// form is the catalog form this turn writes in: the SMS one by SMS.
+func (t *turn) form() string {
+	if t.channel() == ChannelSMS {
+		return locales.SMS
+	}
+	return ""
 }
 
-// say sends a catalog message.
+// render renders a catalog message in the conversation's language, in the
+// form of the turn's channel.
+func (t *turn) render(key string, kv ...any) string {
+	return locales.TForm(t.form(), t.c.Language, key, t.data(kv...))
+}
+
+// say sends a catalog message. Said by another channel, a message with an
+// SMS form carries it too, for a fallback by SMS (Message.SMS).
 func (t *turn) say(key string, kv ...any) {
 	t.send(key, t.render(key, kv...), nil)
+	if t.form() != locales.SMS && locales.HasForm(locales.SMS, t.c.Language, key) {
+		t.acts[len(t.acts)-1].Message.SMS = locales.TForm(locales.SMS, t.c.Language, key, t.data(kv...))
+	}
 	t.withValues(key, kv...)
 }
 

@@ -22,24 +22,38 @@ var files embed.FS
 // catalog is one language: each key's template, parsed once.
 type catalog map[string]*template.Template
 
-var catalogs = mustLoad()
+// SMS names the SMS form of the catalogs (<lang>.sms.json): a shorter text
+// for the keys whose main form would cost more than its share of segments
+// by SMS (see RenderForm).
+const SMS = "sms"
 
-func mustLoad() map[string]catalog {
+var (
+	catalogs = mustLoad("")  // language → the main form (WhatsApp, the simulator)
+	smsForms = mustLoad(SMS) // language → the SMS form of the keys that have one
+)
+
+// mustLoad reads each language's catalog of a form ("" for the main one,
+// <lang>.json; else <lang>.<form>.json).
+func mustLoad(form string) map[string]catalog {
 	out := map[string]catalog{}
 	for _, lang := range Languages() {
-		raw, err := files.ReadFile(lang + ".json")
+		name := lang + ".json"
+		if form != "" {
+			name = lang + "." + form + ".json"
+		}
+		raw, err := files.ReadFile(name)
 		if err != nil {
-			panic(fmt.Sprintf("locales: %s.json is not embedded: %v", lang, err))
+			panic(fmt.Sprintf("locales: %s is not embedded: %v", name, err))
 		}
 		var texts map[string]string
 		if err := json.Unmarshal(raw, &texts); err != nil {
-			panic(fmt.Sprintf("locales: %s.json: %v", lang, err))
+			panic(fmt.Sprintf("locales: %s: %v", name, err))
 		}
 		cat := make(catalog, len(texts))
 		for key, text := range texts {
 			tpl, err := template.New(key).Option("missingkey=error").Parse(text)
 			if err != nil {
-				panic(fmt.Sprintf("locales: %s.json key %q: %v", lang, key, err))
+				panic(fmt.Sprintf("locales: %s key %q: %v", name, key, err))
 			}
 			cat[key] = tpl
 		}
@@ -100,6 +114,36 @@ func Render(lang, key string, data map[string]any) (string, error) {
 		return "", fmt.Errorf("locales: message %q in %s: %w", key, Normalize(lang), err)
 	}
 	return b.String(), nil
+}
+
+// RenderForm is Render in a form of the catalogs (SMS): the key's text in
+// that form and language when it has one, else its main text.
+func RenderForm(form, lang, key string, data map[string]any) (string, error) {
+	if form == SMS {
+		if tpl, ok := smsForms[Normalize(lang)][key]; ok {
+			var b strings.Builder
+			if err := tpl.Execute(&b, data); err != nil {
+				return "", fmt.Errorf("locales: SMS form of %q in %s: %w", key, Normalize(lang), err)
+			}
+			return b.String(), nil
+		}
+	}
+	return Render(lang, key, data)
+}
+
+// HasForm reports whether the key has its own text in that form and language.
+func HasForm(form, lang, key string) bool {
+	_, ok := smsForms[Normalize(lang)][key]
+	return form == SMS && ok
+}
+
+// TForm is RenderForm for callers that must always have a text, as T.
+func TForm(form, lang, key string, data map[string]any) string {
+	s, err := RenderForm(form, lang, key, data)
+	if err != nil {
+		return key
+	}
+	return s
 }
 
 // T is Render for callers that must always have a text: on error it returns

@@ -56,6 +56,7 @@ func (k Keys) paymentSeen(provider, id string) string {
 	return k.Prefix + ":payment:seen:" + provider + ":" + id
 }
 func (k Keys) unsentCharges(creditor string) string { return k.Prefix + ":charge:unsent:" + creditor }
+func (k Keys) openCharges() string                  { return k.Prefix + ":charge:open" }
 func (k Keys) remessaSeq(creditor string) string    { return k.Prefix + ":cnab:seq:" + creditor }
 func (k Keys) chargeLock(debt string) string        { return k.Prefix + ":charge:lock:" + debt }
 
@@ -75,6 +76,12 @@ func (s *Store) SaveCharge(ctx context.Context, r ChargeRecord) error {
 		p.ZAdd(ctx, s.keys.debtCharges(r.DebtID), redis.Z{Score: float64(r.CreatedAt.UnixMilli()), Member: r.ChargeID})
 		if r.ProviderID != "" {
 			p.Set(ctx, s.keys.chargeByProvider(r.Provider, r.ProviderID), r.ChargeID, 0)
+		}
+		// Charges a provider can be asked about, for the reconciliation pass.
+		if r.Live() && r.ProviderID != "" && r.Provider != "local" && r.Provider != "api" {
+			p.ZAdd(ctx, s.keys.openCharges(), redis.Z{Score: float64(r.CreatedAt.UnixMilli()), Member: r.ChargeID})
+		} else {
+			p.ZRem(ctx, s.keys.openCharges(), r.ChargeID)
 		}
 		if r.Provider == "local" && r.Kind != payments.KindPix && r.State == payments.ChargeUnregistered && r.Remessa == 0 {
 			p.ZAdd(ctx, s.keys.unsentCharges(r.CreditorID), redis.Z{Score: float64(r.CreatedAt.UnixMilli()), Member: r.ChargeID})
@@ -219,4 +226,14 @@ func (k Keys) nossoNumeroSeq(creditor string) string { return k.Prefix + ":charg
 // boletos (1, 2, …): unique per account, as the bank requires.
 func (s *Store) NextNossoNumero(ctx context.Context, creditor string) (int64, error) {
 	return s.rdb.Incr(ctx, s.keys.nossoNumeroSeq(creditor)).Result()
+}
+
+// OpenCharges lists up to limit live charges of API providers (asaas,
+// pix_api), oldest first: what the reconciliation pass looks up.
+func (s *Store) OpenCharges(ctx context.Context, limit int64) ([]ChargeRecord, error) {
+	ids, err := s.rdb.ZRange(ctx, s.keys.openCharges(), 0, limit-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("open charges: %w", err)
+	}
+	return s.charges(ctx, ids)
 }

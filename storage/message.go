@@ -41,6 +41,8 @@ type Message struct {
 	// billed as (channels/sms.Count), set on every outbound SMS with text.
 	SMSEncoding string `json:"sms_encoding,omitempty"`
 	SMSSegments int    `json:"sms_segments,omitempty"`
+	// SMSText is the SMS form of a message that may fall back by SMS.
+	SMSText string `json:"sms_text,omitempty"`
 	// Step and Variant are the cadence step and A/B variant a reminder
 	// was sent under (the archive's actor of a reminder message).
 	Step    string `json:"step,omitempty"`

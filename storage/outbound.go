@@ -31,6 +31,9 @@ type Outbound struct {
 	// Creditor is the conversation's creditor, whose prices and SMS
 	// encoding apply and whose label the SMS segment counter carries.
 	Creditor string `json:"creditor,omitempty"`
+	// SMSText is the message's SMS form, kept when it may fall back by
+	// SMS (Fallback names sms): what that copy sends instead of Text.
+	SMSText string `json:"sms_text,omitempty"`
 }
 
 // StreamEntry is one entry read from a stream by a consumer group.

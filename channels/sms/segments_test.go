@@ -124,3 +124,28 @@ func TestSplitKeepsPairsWhole(t *testing.T) {
 		t.Fatalf("Count = %d segments, %d units; want 2, 78", segs, units)
 	}
 }
+
+// Folding to GSM-7 keeps what the alphabet has, takes the accents off the
+// rest, replaces typographic marks and drops what has no twin.
+func TestToGSM(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Olá, João! Sua conta não venceu.", "Ola, Joao! Sua conta nao venceu."},
+		{"Ação, opções, Conceição, PRESTAÇÃO", "Acao, opcoes, Conceicao, PRESTAÇAO"},
+		{"você, três, avô, pôr, Ícaro, último", "voce, tres, avo, por, Icaro, ultimo"},
+		{"é, É, à, ü, ñ, Ç stay: café à ñandú", "é, É, à, ü, ñ, Ç stay: café à ñandu"},
+		{"“aspas” e ‘simples’ — travessão – meia… fim", `"aspas" e 'simples' - travessao - meia... fim`},
+		{"Pague hoje 👍 e fique em dia 🎉", "Pague hoje e fique em dia"},
+		{"1️⃣ boleto\u00a02️⃣ PIX", "1 boleto 2 PIX"},
+		{"nº 12, 1ª parcela", "no 12, 1a parcela"},
+		{"R$ 1.234,56 {ok} [sim] ~ | € ^ \\", "R$ 1.234,56 {ok} [sim] ~ | € ^ \\"},
+	}
+	for _, c := range cases {
+		got := ToGSM(c.in)
+		if got != c.want {
+			t.Errorf("ToGSM(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if !IsGSM(got) {
+			t.Errorf("ToGSM(%q) = %q is not all GSM-7", c.in, got)
+		}
+	}
+}

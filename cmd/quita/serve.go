@@ -52,7 +52,8 @@ type service struct {
 	// and the admin API use it.
 	importer *portfolio.Importer
 	// billing issues charges and applies payments (serve_billing.go).
-	billing *billing.Service
+	billing  *billing.Service
+	backstop *billing.Backstop // the payments reconciliation pass (serve_billing.go)
 	// archive is the long-term store (serve_archive.go); nil with QUITA_ARCHIVE=off.
 	archive *archive.DB
 	// subjects answers data subjects (LGPD art. 18; serve_archive.go).

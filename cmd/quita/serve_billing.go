@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/quita-bot/quita/billing"
@@ -18,10 +19,24 @@ func newBilling(s *service, now func() time.Time) *billing.Service {
 	return &billing.Service{Store: s.store, Providers: providersFor(s.dir, s.store), Now: now, Log: s.log}
 }
 
+func init() { mounts = append(mounts, mountBilling) }
+
+// mountBilling installs the payment providers' webhooks.
+func mountBilling(_ context.Context, s *service) error {
+	s.app.Post("/webhooks/asaas/:creditor", s.asaasWebhook)
+	s.backstop = &billing.Backstop{Service: s.billing}
+	s.starters = append(s.starters, func(ctx context.Context) error {
+		go s.backstop.Run(ctx) // a lost webhook delays a payment by a pass, never loses it
+		return nil
+	})
+	return nil
+}
+
 // providersFor builds each creditor's provider from its billing: section,
 // never another creditor's: a creditor whose provider cannot work gets an
 // error wrapping billing.ErrNoProvider, and its debtor a person.
 func providersFor(dir *config.Directory, store *storage.Store) billing.Providers {
+	var remote sync.Map // creditor id → billing.Provider: one client each, its token and caches kept
 	return func(creditorID string, kind payments.ChargeKind) (billing.Provider, error) {
 		bp, err := dir.BillingProvider(creditorID)
 		if err != nil {
@@ -30,6 +45,15 @@ func providersFor(dir *config.Directory, store *storage.Store) billing.Providers
 		switch bp.Provider {
 		case config.ProviderLocal:
 			return localProvider(dir, store, creditorID, kind)
+		case config.ProviderAsaas:
+			if p, ok := remote.Load(creditorID); ok {
+				return p.(billing.Provider), nil
+			}
+			p, err := asaasProvider(creditorID, bp.Asaas)
+			if err == nil {
+				remote.Store(creditorID, p)
+			}
+			return p, err
 		}
 		return billing.Provider{}, fmt.Errorf("creditor %s: billing provider %q is not available: %w", creditorID, bp.Provider, billing.ErrNoProvider)
 	}
