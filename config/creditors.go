@@ -27,6 +27,9 @@ type Creditor struct {
 	Handoff         yaml.Node `yaml:"handoff"`
 	// WhatsAppTemplates maps catalog keys to approved WhatsApp templates (package templates).
 	WhatsAppTemplates yaml.Node `yaml:"whatsapp_templates"`
+	// RetentionDays: days after a debt closes before the archive and Redis
+	// anonymise its debtor (default DefaultRetentionDays; retention.go).
+	RetentionDays int `yaml:"retention_days"`
 }
 
 // File is the YAML file named by QUITA_CONFIG.
@@ -66,6 +69,9 @@ func (f File) validate() error {
 			return fmt.Errorf("QUITA_CONFIG: creditor id %q appears twice", c.ID)
 		case c.Name == "" || c.CNPJ == "":
 			return fmt.Errorf("QUITA_CONFIG: creditor %q needs a name and a CNPJ (CDC art. 42-A)", c.ID)
+		}
+		if c.RetentionDays < 0 {
+			return fmt.Errorf("QUITA_CONFIG: creditor %q: retention_days must be positive (default %d, five years)", c.ID, DefaultRetentionDays)
 		}
 		switch c.Verification {
 		case "", "cpf3", "birthdate", "none":

@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{name: "archive", summary: "the long-term archive: archive migrate | status | trim | backfill", run: runArchive})
+	register(command{name: "archive", summary: "the long-term archive: archive migrate | status | trim | retention | backfill", run: runArchive})
 }
 
 const archiveUsage = `Usage:
@@ -27,6 +27,9 @@ const archiveUsage = `Usage:
       Trim now (quita serve does hourly): transcripts of conversations closed
       (opted out, wrong number, everything paid; quiet for a day) or idle
       longer than QUITA_HOT_DAYS leave Redis once the archive holds them all.
+  quita archive retention [--redis URL] [--prefix P]
+      Anonymise now (quita serve does daily) every debtor whose debts all
+      closed longer ago than their creditor's retention_days (default 1825).
   quita archive backfill [--redis URL] [--prefix P]
       Archive what the Redis already holds: every conversation's transcript,
       the debtors and debts, agreements and opt-outs (safe to repeat).
@@ -42,7 +45,7 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, archiveUsage)
 		if len(args) == 0 {
-			return errors.New("name a subcommand: migrate, status, trim or backfill")
+			return errors.New("name a subcommand: migrate, status, trim, retention or backfill")
 		}
 		return nil
 	}
@@ -51,7 +54,7 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), archiveUsage); fs.PrintDefaults() }
 	var src opsRedis
-	if sub == "backfill" || sub == "trim" {
+	if sub == "backfill" || sub == "trim" || sub == "retention" {
 		if err := src.addFlags(fs); err != nil {
 			return err
 		}
@@ -82,6 +85,25 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return archiveStatus(ctx, db, stdout)
 	case "backfill":
 		return archiveBackfill(ctx, db, &src, stdout, stderr)
+	case "retention":
+		rdb, err := src.connect(ctx, stderr)
+		if err != nil {
+			return err
+		}
+		defer rdb.Close()
+		file, err := config.LoadFile(cfg.ConfigFile)
+		if err != nil {
+			return err
+		}
+		st := storage.New(rdb, src.prefix)
+		subjects, closeDB, err := newSubjects(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		res, err := (&archive.Retention{Subjects: subjects, Days: config.NewDirectory(file).RetentionDays}).RunOnce(ctx)
+		fmt.Fprintf(stdout, "%d debtors past retention anonymised (%d without a CPF left)\n", res.Debtors, res.NoCPF)
+		return err
 	case "trim":
 		rdb, err := src.connect(ctx, stderr)
 		if err != nil {
@@ -94,7 +116,7 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fs.Usage()
-	return fmt.Errorf("unknown subcommand %q: migrate, status, trim or backfill", sub)
+	return fmt.Errorf("unknown subcommand %q: migrate, status, trim, retention or backfill", sub)
 }
 
 // openArchive opens and migrates the archive the configuration names; it

@@ -48,6 +48,7 @@ func mountArchive(ctx context.Context, s *service) error {
 		go func() {
 			defer close(done)
 			go trimmer.Run(ctx, time.Hour)
+			go (&archive.Retention{Subjects: s.subjects, Days: s.dir.RetentionDays, Log: s.log}).Run(ctx)
 			if err := a.Run(ctx); err != nil {
 				s.log.Error("archiver stopped", "err", err)
 			}

@@ -166,6 +166,11 @@ func (s *Subjects) Erase(ctx context.Context, cpf, actor string) (Erasure, error
 	if err != nil {
 		return Erasure{}, err
 	}
+	return s.erase(ctx, w, cpf, actor)
+}
+
+// erase anonymises a found subject (Erase, the retention job).
+func (s *Subjects) erase(ctx context.Context, w who, cpf, actor string) (Erasure, error) {
 	out := Erasure{CPF: cpf, DebtorIDs: w.debtors, Phones: len(w.phones), ErasedAt: s.now().UTC(), Archive: map[string]int64{},
 		KeptReason: "debts, payments and agreements (amounts, dates) for the retention period (LGPD art. 16 I; Código Civil art. 205/206); opt-outs as HMAC of the number (art. 16 I, so it is never contacted again)"}
 	if s.DB != nil {
@@ -196,7 +201,7 @@ func (s *Subjects) audit(ctx context.Context, actor, action, cpf string, detail 
 	}
 	b, _ := json.Marshal(detail)
 	hash := s.Hasher.Hash(cpf)
-	if hash == "" {
+	if hash == "" && cpf != "" {
 		hash = "cpf:" + maskCPF(cpf)
 	}
 	_, err := s.DB.sql.ExecContext(ctx, `INSERT INTO subject_audit (id, at, actor, action, cpf_hash, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
