@@ -200,16 +200,23 @@ type RawMessage struct {
 	Msg Message
 }
 
-// TranscriptFrom reads a conversation's transcript from log position from
-// on, and the log's length.
+// TranscriptFrom reads a conversation's transcript from position from
+// on, and its length. Positions count from the conversation's first
+// message ever, trimmed ones included (trim.go), so they stay the
+// archive's sequence numbers after a trim.
 func (s *Store) TranscriptFrom(ctx context.Context, conv string, from int) ([]RawMessage, int, error) {
-	ids, err := s.rdb.LRange(ctx, s.keys.Log(conv), int64(from), -1).Result()
+	base, err := s.TrimBase(ctx, conv)
+	if err != nil {
+		return nil, 0, err
+	}
+	rel := max(0, from-base)
+	ids, err := s.rdb.LRange(ctx, s.keys.Log(conv), int64(rel), -1).Result()
 	if err != nil {
 		return nil, 0, fmt.Errorf("read transcript: %w", err)
 	}
 	if len(ids) == 0 {
 		n, err := s.rdb.LLen(ctx, s.keys.Log(conv)).Result()
-		return nil, int(n), err
+		return nil, base + int(n), err
 	}
 	msgs, err := s.messages(ctx, conv, ids)
 	if err != nil {
@@ -220,9 +227,9 @@ func (s *Store) TranscriptFrom(ctx context.Context, conv string, from int) ([]Ra
 		if m.raw == "" {
 			continue
 		}
-		out = append(out, RawMessage{Seq: from + i, Raw: m.raw, Msg: m.Message})
+		out = append(out, RawMessage{Seq: base + rel + i, Raw: m.raw, Msg: m.Message})
 	}
-	return out, from + len(ids), nil
+	return out, base + rel + len(ids), nil
 }
 
 // rawMessage is a decoded transcript message with its stored JSON ("" when missing).

@@ -351,24 +351,35 @@ func (s *Store) Transcript(ctx context.Context, conv string, limit int) ([]Messa
 	if limit > 0 {
 		start = int64(-limit)
 	}
-	ids, err := s.rdb.LRange(ctx, s.keys.Log(conv), start, -1).Result()
-	if err != nil {
+	pipe := s.rdb.Pipeline()
+	idsCmd := pipe.LRange(ctx, s.keys.Log(conv), start, -1)
+	baseCmd := pipe.HGet(ctx, s.keys.ArchiveTrimmed(), conv) // trim.go: the older part is in the archive
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("read transcript: %w", err)
 	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	msgs, err := s.messages(ctx, conv, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Message, 0, len(ids))
-	for _, m := range msgs {
-		if m.raw != "" {
-			out = append(out, m.Message)
+	ids := idsCmd.Val()
+	var out []Message
+	if len(ids) > 0 {
+		msgs, err := s.messages(ctx, conv, ids)
+		if err != nil {
+			return nil, err
+		}
+		out = make([]Message, 0, len(ids))
+		for _, m := range msgs {
+			if m.raw != "" {
+				out = append(out, m.Message)
+			}
 		}
 	}
-	return out, nil
+	base, _ := baseCmd.Int()
+	if base == 0 || s.cold == nil || (limit > 0 && len(ids) >= limit) {
+		return out, nil
+	}
+	older, err := s.cold.Before(ctx, conv, base, limit-len(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read the archived part of the transcript: %w", err)
+	}
+	return append(older, out...), nil
 }
 
 // sentAsSuffix names the status-hash field of the template a message went

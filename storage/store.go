@@ -23,6 +23,8 @@ type Store struct {
 	archiving atomic.Bool
 	// hasher finds erased subjects' opt-outs (subject.go).
 	hasher SubjectHasher
+	// cold serves the trimmed part of transcripts (trim.go).
+	cold ColdHistory
 }
 
 // New returns a Store over a connected client; prefix "" means DefaultPrefix.

@@ -171,6 +171,7 @@ func (s *Store) EraseSubject(ctx context.Context, d dialogs.Debtor) error {
 		pipe.ZRem(ctx, s.keys.Conversations(), phone)
 		pipe.ZRem(ctx, s.keys.Nudges(), phone)
 		pipe.ZRem(ctx, s.keys.ArchiveDirty(), phone)
+		pipe.HDel(ctx, s.keys.ArchiveTrimmed(), phone)
 		pipe.HDel(ctx, s.keys.Prefix+":wa:contacts", phone)
 	}
 	if d.CPF != "" {

@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{name: "archive", summary: "the long-term archive: archive migrate | status | backfill", run: runArchive})
+	register(command{name: "archive", summary: "the long-term archive: archive migrate | status | trim | backfill", run: runArchive})
 }
 
 const archiveUsage = `Usage:
@@ -23,6 +23,10 @@ const archiveUsage = `Usage:
       Apply the archive's schema migrations it lacks (quita serve also does at start).
   quita archive status
       The archive's schema version and each table's rows.
+  quita archive trim [--redis URL] [--prefix P]
+      Trim now (quita serve does hourly): transcripts of conversations closed
+      (opted out, wrong number, everything paid; quiet for a day) or idle
+      longer than QUITA_HOT_DAYS leave Redis once the archive holds them all.
   quita archive backfill [--redis URL] [--prefix P]
       Archive what the Redis already holds: every conversation's transcript,
       the debtors and debts, agreements and opt-outs (safe to repeat).
@@ -38,7 +42,7 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, archiveUsage)
 		if len(args) == 0 {
-			return errors.New("name a subcommand: migrate, status or backfill")
+			return errors.New("name a subcommand: migrate, status, trim or backfill")
 		}
 		return nil
 	}
@@ -47,7 +51,7 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), archiveUsage); fs.PrintDefaults() }
 	var src opsRedis
-	if sub == "backfill" {
+	if sub == "backfill" || sub == "trim" {
 		if err := src.addFlags(fs); err != nil {
 			return err
 		}
@@ -78,9 +82,19 @@ func archiveMain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return archiveStatus(ctx, db, stdout)
 	case "backfill":
 		return archiveBackfill(ctx, db, &src, stdout, stderr)
+	case "trim":
+		rdb, err := src.connect(ctx, stderr)
+		if err != nil {
+			return err
+		}
+		defer rdb.Close()
+		t := &archive.Trimmer{Store: storage.New(rdb, src.prefix), DB: db, HotDays: cfg.HotDays}
+		st, err := t.TrimOnce(ctx)
+		fmt.Fprintf(stdout, "looked at %d conversations, trimmed %d (%d messages left Redis)\n", st.Seen, st.Trimmed, st.Messages)
+		return err
 	}
 	fs.Usage()
-	return fmt.Errorf("unknown subcommand %q: migrate, status or backfill", sub)
+	return fmt.Errorf("unknown subcommand %q: migrate, status, trim or backfill", sub)
 }
 
 // openArchive opens and migrates the archive the configuration names; it

@@ -16,7 +16,7 @@ import (
 
 // serviceURL serves the service's routes on a real loopback listener, for
 // fakes that call quita's webhooks over HTTP as the providers do.
-func serviceURL(t *testing.T, s *service) string {
+func serviceURL(t testing.TB, s *service) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -39,7 +39,7 @@ func serviceURL(t *testing.T, s *service) string {
 }
 
 // startAsaasCreditor runs quita with one creditor billed through a fake Asaas.
-func startAsaasCreditor(t *testing.T) (*service, *asaastest.Server) {
+func startAsaasCreditor(t testing.TB) (*service, *asaastest.Server) {
 	t.Helper()
 	r := redistest.New(t)
 	fake := asaastest.New(t, "$aact_test_key")

@@ -16,7 +16,7 @@ import (
 )
 
 // seedDebtor writes one verified-able debtor (CPF 529…) with one overdue debt.
-func seedDebtor(t *testing.T, s *service, creditor, phone, debtID string, cents int64) {
+func seedDebtor(t testing.TB, s *service, creditor, phone, debtID string, cents int64) {
 	t.Helper()
 	ctx := context.Background()
 	debtor := "debtor-" + debtID
@@ -33,7 +33,7 @@ func seedDebtor(t *testing.T, s *service, creditor, phone, debtID string, cents 
 
 // converse says each text in turn, waiting for the bot's answers, and
 // returns the whole transcript.
-func converse(t *testing.T, s *service, phone string, texts ...string) []transcriptEntry {
+func converse(t testing.TB, s *service, phone string, texts ...string) []transcriptEntry {
 	t.Helper()
 	var tr []transcriptEntry
 	for _, text := range texts {
@@ -53,7 +53,7 @@ func outText(tr []transcriptEntry) string {
 	return b.String()
 }
 
-func adminCall(t *testing.T, s *service, method, path, body string) (int, map[string]any) {
+func adminCall(t testing.TB, s *service, method, path, body string) (int, map[string]any) {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")

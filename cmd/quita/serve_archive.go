@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/quita-bot/quita/console"
 	"github.com/quita-bot/quita/storage/archive"
@@ -36,6 +37,8 @@ func mountArchive(ctx context.Context, s *service) error {
 	}
 	s.archive, s.subjects.DB = db, db
 	s.store.SetArchiving(true)
+	s.store.SetColdHistory(db) // transcripts read their trimmed part from the archive
+	trimmer := &archive.Trimmer{Store: s.store, DB: db, HotDays: s.cfg.HotDays, Log: s.log}
 	host, _ := os.Hostname()
 	a := &archive.Archiver{Store: s.store, Sink: db, Log: s.log, Consumer: fmt.Sprintf("%s-%d", host, os.Getpid())}
 	done := make(chan struct{})
@@ -44,6 +47,7 @@ func mountArchive(ctx context.Context, s *service) error {
 		started.Store(true)
 		go func() {
 			defer close(done)
+			go trimmer.Run(ctx, time.Hour)
 			if err := a.Run(ctx); err != nil {
 				s.log.Error("archiver stopped", "err", err)
 			}

@@ -120,3 +120,23 @@ func TestSubjectAdminAPI(t *testing.T) {
 		t.Fatalf("%d audit rows", audit)
 	}
 }
+
+// The simulator's transcript of a trimmed conversation comes from the
+// archive, the same as before the trim.
+func TestSimulatorTranscriptAfterTrim(t *testing.T) {
+	r := redistest.New(t)
+	s, _ := startService(t, testConfig(t, r.URL, r.Prefix))
+	simulatorSay(t, s, "+5511912345678", "oi")
+	before := waitTranscript(t, s, "+5511912345678", 2)
+	tr := &archive.Trimmer{Store: s.store, DB: s.archive, Now: func() time.Time { return time.Now().Add(31 * 24 * time.Hour) }}
+	if st, err := tr.TrimOnce(context.Background()); err != nil || st.Trimmed != 1 {
+		t.Fatalf("trim: %+v %v", st, err)
+	}
+	if n, _ := s.store.LogLength(context.Background(), "+5511912345678"); n != 0 {
+		t.Fatal("not trimmed from Redis")
+	}
+	after := simulatorTranscript(t, s, "+5511912345678")
+	if len(after) != len(before) || after[0] != before[0] || after[1] != before[1] {
+		t.Fatalf("before %+v\nafter %+v", before, after)
+	}
+}

@@ -17,7 +17,7 @@ import (
 )
 
 // testConfig is a production-like configuration on the test's Redis.
-func testConfig(t *testing.T, redisURL, prefix string) config.Config {
+func testConfig(t testing.TB, redisURL, prefix string) config.Config {
 	t.Helper()
 	cfg, err := config.FromEnv()
 	if err != nil {
@@ -34,7 +34,7 @@ func testConfig(t *testing.T, redisURL, prefix string) config.Config {
 
 // productionTestConfig is the path of a production-shaped creditor file
 // (a production start refuses the demo's example identities).
-func productionTestConfig(t *testing.T) string {
+func productionTestConfig(t testing.TB) string {
 	t.Helper()
 	path, err := filepath.Abs("../../config/testdata/production.yaml")
 	if err != nil {
@@ -44,7 +44,7 @@ func productionTestConfig(t *testing.T) string {
 }
 
 // startService runs a service until the test ends (or stop is called).
-func startService(t *testing.T, cfg config.Config) (s *service, stop func()) {
+func startService(t testing.TB, cfg config.Config) (s *service, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := newService(ctx, cfg, slog.New(slog.DiscardHandler), time.Now)
@@ -74,7 +74,7 @@ type transcriptEntry struct {
 	Status    string `json:"status"`
 }
 
-func simulatorSay(t *testing.T, s *service, from, text string) {
+func simulatorSay(t testing.TB, s *service, from, text string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/simulator/api/messages", strings.NewReader(`{"from":"`+from+`","text":"`+text+`"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -88,7 +88,7 @@ func simulatorSay(t *testing.T, s *service, from, text string) {
 	}
 }
 
-func simulatorTranscript(t *testing.T, s *service, phone string) []transcriptEntry {
+func simulatorTranscript(t testing.TB, s *service, phone string) []transcriptEntry {
 	t.Helper()
 	resp, err := s.app.Test(httptest.NewRequest(http.MethodGet, "/simulator/api/conversations/"+phone+"/messages", nil), 5000)
 	if err != nil {
@@ -102,7 +102,7 @@ func simulatorTranscript(t *testing.T, s *service, phone string) []transcriptEnt
 }
 
 // waitTranscript polls the simulator API until the transcript has n entries.
-func waitTranscript(t *testing.T, s *service, phone string, n int) []transcriptEntry {
+func waitTranscript(t testing.TB, s *service, phone string, n int) []transcriptEntry {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {

@@ -234,6 +234,11 @@ func ReadConversation(ctx context.Context, st *storage.Store, b *Batch, conv str
 	if row.LastAt.IsZero() {
 		row.LastAt = time.Now()
 	}
+	state, err := st.LoadState(ctx, conv)
+	if err != nil {
+		return err
+	}
+	row.State = string(state)
 	debtorID, err := st.DebtorIDByPhone(ctx, conv)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err

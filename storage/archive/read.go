@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/quita-bot/quita/storage"
 )
@@ -12,11 +13,26 @@ import (
 // first: the last limit of them (all when limit <= 0), each as Redis held
 // it, with its latest delivery status and the template it went as.
 func (db *DB) Transcript(ctx context.Context, conv string, limit int) ([]storage.Message, error) {
-	q := `SELECT raw, status, error_code, template, category FROM messages WHERE conversation = $1 ORDER BY seq DESC, at DESC, id DESC`
+	return db.transcript(ctx, conv, -1, limit)
+}
+
+// Before is storage.ColdHistory: the archived messages before position base.
+func (db *DB) Before(ctx context.Context, conv string, base, limit int) ([]storage.Message, error) {
+	return db.transcript(ctx, conv, base, limit)
+}
+
+// transcript reads messages with seq < before (any when before < 0).
+func (db *DB) transcript(ctx context.Context, conv string, before, limit int) ([]storage.Message, error) {
+	q := `SELECT raw, status, error_code, template, category FROM messages WHERE conversation = $1`
 	args := []any{conv}
+	if before >= 0 {
+		args = append(args, before)
+		q += ` AND seq < $2`
+	}
+	q += ` ORDER BY seq DESC, at DESC, id DESC`
 	if limit > 0 {
-		q += ` LIMIT $2`
 		args = append(args, limit)
+		q += ` LIMIT $` + strconv.Itoa(len(args))
 	}
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {

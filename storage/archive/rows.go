@@ -59,6 +59,7 @@ type ConversationRow struct {
 	Channel  string
 	Messages int
 	LastAt   time.Time
+	State    string // the dialog state (JSON) as last archived
 }
 
 // GateRow is one compliance gate decision on an outbound message.

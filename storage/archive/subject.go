@@ -360,7 +360,7 @@ func (db *DB) eraseSubject(ctx context.Context, w who, cpf string, h storage.Sub
 				if err := exec("conversations", `DELETE FROM conversations WHERE id = $1`, phone); err != nil {
 					return err
 				}
-			} else if err := exec("conversations", `UPDATE conversations SET id = $1, anonymised_at = $2 WHERE id = $3`, hc, at, phone); err != nil {
+			} else if err := exec("conversations", `UPDATE conversations SET id = $1, state = '', anonymised_at = $2 WHERE id = $3`, hc, at, phone); err != nil {
 				return err
 			}
 			for _, t := range []string{"handoffs", "csat", "gate_decisions", "promises", "agreements", "charges"} {

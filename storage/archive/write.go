@@ -55,8 +55,9 @@ var (
   amount_cents = excluded.amount_cents, due = excluded.due, updated_at = excluded.updated_at,
   description = CASE WHEN debts.anonymised_at IS NULL THEN excluded.description ELSE debts.description END,
   data = CASE WHEN debts.anonymised_at IS NULL THEN excluded.data ELSE debts.data END`}
-	tConversations = table{"conversations", []string{"id", "debtor_id", "channel", "messages", "last_at"},
+	tConversations = table{"conversations", []string{"id", "debtor_id", "channel", "messages", "last_at", "state"},
 		`ON CONFLICT (id) DO UPDATE SET debtor_id = CASE WHEN excluded.debtor_id <> '' THEN excluded.debtor_id ELSE conversations.debtor_id END,
+  state = CASE WHEN excluded.state <> '' THEN excluded.state ELSE conversations.state END,
   channel = CASE WHEN excluded.channel <> '' THEN excluded.channel ELSE conversations.channel END,
   messages = CASE WHEN excluded.messages > conversations.messages THEN excluded.messages ELSE conversations.messages END,
   last_at = CASE WHEN excluded.last_at > conversations.last_at THEN excluded.last_at ELSE conversations.last_at END`}
@@ -99,7 +100,7 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 		}
 	}
 	for _, c := range b.Conversations {
-		add(tConversations, c.ID, c.DebtorID, c.Channel, c.Messages, c.LastAt.UTC())
+		add(tConversations, c.ID, c.DebtorID, c.Channel, c.Messages, c.LastAt.UTC(), c.State)
 	}
 	for _, m := range b.Messages {
 		msg := m.Msg
