@@ -111,6 +111,8 @@ type Bot struct {
 	wg       sync.WaitGroup
 	// templates are the creditors' approved WhatsApp templates (SetTemplates).
 	templates Templates
+	// messaging is dir's SMS encodings and prices, when it has them.
+	messaging Messaging
 }
 
 // Hooks observe the pipeline (metrics); nil funcs are skipped.
@@ -134,6 +136,7 @@ func New(store *storage.Store, dialog Dialog, dir Directory, log *slog.Logger, n
 	}
 	b := &Bot{store: store, dialog: dialog, dir: dir, log: log, now: now, opts: opts,
 		channels: map[string]channels.Channel{}, handlers: map[dialogs.ActionKind][]ActionHandler{}}
+	b.messaging, _ = dir.(Messaging)
 	b.limits = newRateLimits(opts.RatePerSecond)
 	b.gate = OptOutGate{Store: store}
 	b.registerCoreActions()

@@ -47,6 +47,8 @@ type fakeChannel struct {
 	// beforeReturn runs after a send is accepted and before Send returns,
 	// as a fast provider's status callback does (nil: none).
 	beforeReturn func(m channels.Outbound, providerID string)
+	// asTemplate is the template the provider says each send went as (nil: free-form).
+	asTemplate *channels.Template
 }
 
 func (f *fakeChannel) Name() string { return f.name }
@@ -65,7 +67,7 @@ func (f *fakeChannel) Send(_ context.Context, m channels.Outbound) (channels.Sen
 	if f.beforeReturn != nil {
 		f.beforeReturn(m, "P"+m.ID)
 	}
-	return channels.SendResult{ProviderID: "P" + m.ID, Status: channels.StatusSent}, nil
+	return channels.SendResult{ProviderID: "P" + m.ID, Status: channels.StatusSent, Template: f.asTemplate}, nil
 }
 
 func (f *fakeChannel) Sent() []channels.Outbound {

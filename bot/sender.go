@@ -159,6 +159,7 @@ func (b *Bot) sendOne(ctx context.Context, o storage.Outbound, entryID string, s
 				rec.Template = t.ContentSID
 			}
 		}
+		rec.CostMicros, rec.Currency = b.cost(o, rec.Category)
 		return log.add(ctx, b, rec)
 	}
 	var perm *channels.PermanentError
@@ -333,6 +334,9 @@ func (b *Bot) fallbackAs(ctx context.Context, conv, msgID, contactOf string) err
 	b.log.Info("falling back to another channel", "from", m.Channel, "to_channel", next, "msg", msgID, "reason", m.ErrorCode)
 	return b.Update(ctx, conv, func(c *dialogs.Conversation) ([]storage.Message, []storage.Outbound, error) {
 		o.Creditor = c.CreditorID
+		if o.Channel == channels.SMS {
+			o.Text = b.smsText(c.CreditorID, o.Text)
+		}
 		return nil, []storage.Outbound{o}, nil
 	})
 }

@@ -370,7 +370,9 @@ func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs
 	if m.Text != "" {
 		o := base
 		o.ID, o.Text = storage.NewID(), m.Text
-		if ch != channels.SMS {
+		if ch == channels.SMS {
+			o.Text = b.smsText(c.CreditorID, m.Text)
+		} else {
 			o.SMSText = m.SMS
 		}
 		o.Template = b.templateFor(c, ch, m)

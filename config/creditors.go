@@ -30,6 +30,10 @@ type Creditor struct {
 	// RetentionDays: days after a debt closes before the archive and Redis
 	// anonymise its debtor (default DefaultRetentionDays; retention.go).
 	RetentionDays int `yaml:"retention_days"`
+	// SMSEncoding is gsm or unicode (the default): see config/messaging.go.
+	SMSEncoding string `yaml:"sms_encoding"`
+	// Prices is the `prices:` section: what each message costs (config/messaging.go).
+	Prices yaml.Node `yaml:"prices"`
 }
 
 // File is the YAML file named by QUITA_CONFIG.
@@ -86,12 +90,21 @@ func (f File) validate() error {
 // Directory answers creditor look-ups (bot.Directory).
 type Directory struct {
 	file     File
-	examples bool // example identities may issue charges: embedded demo mode only
+	examples bool              // example identities may issue charges: embedded demo mode only
+	prices   map[string]Prices // by creditor, decoded once (those with a prices: section that decodes)
 }
 
 // NewDirectory wraps a loaded file. Its example identities (an account marked
 // example: true, a PIX key under .example) issue nothing: see AllowExamples.
-func NewDirectory(f File) *Directory { return &Directory{file: f} }
+func NewDirectory(f File) *Directory {
+	d := &Directory{file: f, prices: map[string]Prices{}}
+	for _, c := range f.Creditors {
+		if p, err := c.prices(); err == nil && p != nil {
+			d.prices[c.ID] = *p
+		}
+	}
+	return d
+}
 
 // AllowExamples lets the example identities issue (unpayable) demo charges.
 // Only embedded demo mode calls it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -382,11 +383,20 @@ func (s *Store) Transcript(ctx context.Context, conv string, limit int) ([]Messa
 }
 
 // sentAsSuffix names the status-hash field of the template a message went
-// as: "<msg id>|as" = "name|category" (sentScript).
+// as: "<msg id>|as" = "name|category", then "|cost micros|currency" when the
+// creditor has prices (sentScript).
 const sentAsSuffix = "|as"
 
 func applySentAs(m *Message, encoded string) {
-	m.Template, m.Category, _ = strings.Cut(encoded, "|")
+	parts := strings.SplitN(encoded, "|", 4) // name|category, then |cost micros|currency when priced
+	m.Template = parts[0]
+	if len(parts) > 1 {
+		m.Category = parts[1]
+	}
+	if len(parts) == 4 {
+		m.CostMicros, _ = strconv.ParseInt(parts[2], 10, 64)
+		m.CostCurrency = parts[3]
+	}
 }
 
 // applyStatus decodes "rank|status|error code" onto a message.

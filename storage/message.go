@@ -41,6 +41,13 @@ type Message struct {
 	// billed as (channels/sms.Count), set on every outbound SMS with text.
 	SMSEncoding string `json:"sms_encoding,omitempty"`
 	SMSSegments int    `json:"sms_segments,omitempty"`
+	// CostMicros is what the message cost the creditor, in millionths of
+	// CostCurrency (its prices: section), recorded when the provider
+	// accepted it: SMS segments × price, a WhatsApp template by its
+	// category, 0 for free-form WhatsApp inside the 24-hour window.
+	// CostCurrency is empty when the creditor has no prices.
+	CostMicros   int64  `json:"cost_micros,omitempty"`
+	CostCurrency string `json:"cost_currency,omitempty"`
 	// SMSText is the SMS form of a message that may fall back by SMS.
 	SMSText string `json:"sms_text,omitempty"`
 	// Step and Variant are the cadence step and A/B variant a reminder

@@ -179,7 +179,8 @@ func DecodeOutbound(e StreamEntry) (Outbound, error) {
 // per send in order, the statuses parked at its provider id before (see
 // parkMark), or false. The status field it writes is also the message's
 // "sent" mark (SendStates). A send that went as a template also writes
-// "<msg id>|as" = "name|category" in the status hash (sentAs).
+// "<msg id>|as" = "name|category" in the status hash (sentAs), with
+// "|cost micros|currency" after it when the creditor has prices.
 var sentScript = redis.NewScript(luaArchiveDirty + `
 local out, entries = {}, {}
 local dirty = KEYS[3 + 2 * ((#ARGV - 2) / 8)] -- the archive's dirty set, when archiving
@@ -224,6 +225,10 @@ type SentRecord struct {
 	// Template and Category: the approved template it went as, if any
 	// (Message.Template, Message.Category on the transcript).
 	Template, Category string
+	// CostMicros and Currency: what the send cost (Message.CostMicros);
+	// Currency "" when the creditor has no prices.
+	CostMicros int64
+	Currency   string
 }
 
 // Sent records, in one round trip, that a provider accepted an outbound
@@ -248,8 +253,11 @@ func (s *Store) SentMany(ctx context.Context, group string, recs []SentRecord) (
 	for _, r := range recs {
 		o := r.Message
 		as := ""
-		if r.Template != "" {
+		if r.Template != "" || r.Currency != "" {
 			as = r.Template + "|" + r.Category
+		}
+		if r.Currency != "" {
+			as += "|" + strconv.FormatInt(r.CostMicros, 10) + "|" + r.Currency
 		}
 		keys = append(keys, s.keys.ProviderIndex(o.Channel, r.ProviderID), s.keys.Status(o.ConversationID))
 		args = append(args, r.ProviderID, o.ConversationID+"|"+o.ID, o.ID, StatusRank(r.Status), r.Status, o.ConversationID, r.EntryID, as)

@@ -97,6 +97,7 @@ func creditorProblems(file config.File, dir *config.Directory, production bool) 
 	if production {
 		ps = append(ps, file.ExampleProblems()...)
 	}
+	ps = append(ps, dir.MessagingProblems()...)
 	return append(ps, dir.BillingProblems()...)
 }
 

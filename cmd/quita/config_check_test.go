@@ -86,3 +86,19 @@ func TestConfigCheck(t *testing.T) {
 		t.Fatalf("no file: %v", err)
 	}
 }
+
+// config check reports an sms_encoding and prices it cannot use, naming the
+// creditor and the fix; a start refuses the file the same way.
+func TestConfigCheckReportsSMSEncodingAndPrices(t *testing.T) {
+	path := writeFile(t, "sms.yaml", "creditors:\n  - id: loja-real\n    name: Loja Real\n    cnpj: 45.997.418/0001-53\n    sms_encoding: ascii\n    prices: {currency: BRL, whatsapp: {promo: 0.5}}\n")
+	var out strings.Builder
+	err := configCheck(&out, path)
+	if err == nil || !strings.Contains(err.Error(), "2 error(s)") {
+		t.Fatalf("err %v, want 2 errors\n%s", err, out.String())
+	}
+	for _, want := range []string{`ERROR creditor loja-real: sms_encoding "ascii": use gsm`, `ERROR creditor loja-real: prices: whatsapp: "promo" is no category`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output does not contain %q:\n%s", want, out.String())
+		}
+	}
+}
