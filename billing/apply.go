@@ -66,7 +66,7 @@ func (s *Service) Apply(ctx context.Context, p payments.Payment) (Applied, error
 		}
 		rec.Payments = append(rec.Payments, p.ID+":"+p.Event)
 		rec.State, rec.UpdatedAt = stateAfter(rec), s.now().UTC()
-		if err := s.Store.SaveCharge(ctx, rec); err != nil {
+		if err := s.Store.SaveChargeWithPayment(ctx, rec, paymentRecord(rec, p, arrived)); err != nil {
 			_ = s.Store.ReleasePayment(ctx, p.Provider, p.ID+":"+p.Event)
 			return Applied{}, err
 		}
@@ -182,4 +182,16 @@ func (s *Service) MarkChargeState(ctx context.Context, chargeID, state, problem 
 		rec.Problem = problem
 	}
 	return rec, s.Store.SaveCharge(ctx, rec)
+}
+
+// paymentRecord is the archive's record of a payment applied to a charge;
+// when the provider gave no date it is when the notification arrived.
+func paymentRecord(rec storage.ChargeRecord, p payments.Payment, arrived time.Time) *storage.PaymentRecord {
+	at := p.At
+	if at.IsZero() {
+		at = arrived
+	}
+	return &storage.PaymentRecord{ID: p.Provider + ":" + p.ID + ":" + p.Event, ChargeID: rec.ChargeID, DebtID: rec.DebtID,
+		CreditorID: rec.CreditorID, Installment: rec.Installment, Provider: p.Provider, Event: p.Event, Kind: string(rec.Kind),
+		AmountCents: p.AmountCents, At: at.UTC()}
 }

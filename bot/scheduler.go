@@ -527,7 +527,11 @@ func (s *Scheduler) deliverOnce(ctx context.Context, conv string, ev dialogs.Eve
 		} else {
 			next.Slots[markSlot(ev.DebtID)] = key
 		}
-		if _, err := s.b.commit(ctx, next, hold{token: h.token, fallback: fallback}, "", nil, actions, now, 0); err != nil {
+		sent := ev
+		if sent.Kind == dialogs.EventReminderDue && sent.Variant == "" {
+			sent.Variant = "a" // as the dialog says it (dialogs/proactive.go)
+		}
+		if _, err := s.b.commit(ctx, next, hold{token: h.token, fallback: fallback, reminder: &sent}, "", nil, actions, now, 0); err != nil {
 			return err
 		}
 		fired = true

@@ -327,7 +327,8 @@ func (b *Bot) fallbackAs(ctx context.Context, conv, msgID, contactOf string) err
 		text = m.SMSText // written to fit an SMS's segments
 	}
 	o := storage.Outbound{Outbound: channels.Outbound{ID: storage.NewID(), Channel: next, To: conv, Text: text,
-		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true, Fallback: rest, ContactOf: contactOf}
+		Attachments: m.Attachments, ConversationID: conv, Origin: m.Origin}, EnqueuedAt: b.now(), Reply: true, Fallback: rest, ContactOf: contactOf,
+		DebtID: m.DebtID, Step: m.Step, Variant: m.Variant}
 	if fallsBackBySMS(o) {
 		o.SMSText = m.SMSText
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"sort"
@@ -49,6 +50,46 @@ type VariantReport struct {
 	Variant  string          `json:"variant"`
 	Sent     int64           `json:"sent"`
 	Outcomes map[string]Rate `json:"outcomes"`
+	// Cost is what the variant's reminders cost, from the archive (nil
+	// without one): AddVariantCosts.
+	Cost *VariantCost `json:"cost,omitempty"`
+}
+
+// VariantCost is a variant's spend: its reminders and the answers that
+// followed them, per debt contacted and per real recovered (the archive's
+// recovery report by variant, storage/archive/report.go).
+type VariantCost struct {
+	Contacted               int64    `json:"debts_contacted"`
+	RecoveredCents          int64    `json:"recovered_cents"`
+	SpendMicros             int64    `json:"spend_micros"`
+	Currency                string   `json:"currency,omitempty"`
+	SpendPerContactedMicros int64    `json:"spend_per_debt_contacted_micros"`
+	SpendPerRealRecovered   *float64 `json:"spend_per_real_recovered"`
+}
+
+// VariantCosts gives a creditor's variant costs by "step/variant".
+type VariantCosts interface {
+	VariantCosts(ctx context.Context, creditor string) (map[string]VariantCost, error)
+}
+
+// AddVariantCosts fills each variant's Cost (a variant the source knows
+// nothing of gets a zero cost: nothing contacted, nothing spent).
+func AddVariantCosts(ctx context.Context, rep *Report, src VariantCosts) error {
+	byCreditor := map[string]map[string]VariantCost{}
+	for i := range rep.Variants {
+		v := &rep.Variants[i]
+		costs, ok := byCreditor[v.Creditor]
+		if !ok {
+			var err error
+			if costs, err = src.VariantCosts(ctx, v.Creditor); err != nil {
+				return fmt.Errorf("variant costs of %s: %w", v.Creditor, err)
+			}
+			byCreditor[v.Creditor] = costs
+		}
+		c := costs[v.Step+"/"+v.Variant]
+		v.Cost = &c
+	}
+	return nil
 }
 
 // Leader says which variant of a step leads on an outcome.

@@ -92,6 +92,10 @@ type hold struct {
 	// fallback is the channel order a reminder's messages take when their
 	// channel fails them ("sms,simulator"; Scheduler.fallbackAfter).
 	fallback string
+	// reminder is the cadence step a reminder's messages go under (their
+	// debt, step and variant are recorded on each: the archive's recovery
+	// report attributes outcomes and spend by them); nil for replies.
+	reminder *dialogs.Event
 }
 
 // drain runs every inbox message of a locked conversation, oldest first; it
@@ -330,6 +334,9 @@ func (b *Bot) prepareCommit(ctx context.Context, c dialogs.Conversation, h hold,
 				if h.fallback != "" {
 					o.Fallback = h.fallback
 				}
+				if r := h.reminder; r != nil {
+					o.DebtID, o.Step, o.Variant = r.DebtID, r.Step, r.Variant
+				}
 				if !fallsBackBySMS(o) {
 					o.SMSText = ""
 				}
@@ -395,7 +402,7 @@ func (b *Bot) outboundFor(ctx context.Context, c dialogs.Conversation, m dialogs
 func transcriptOf(o storage.Outbound) storage.Message {
 	m := storage.Message{ID: o.ID, Conversation: o.ConversationID, Direction: storage.Out, Channel: o.Channel,
 		Text: o.Text, Attachments: o.Attachments, Origin: o.Origin, Author: o.Author, Status: channels.StatusQueued,
-		Fallback: o.Fallback, SMSText: o.SMSText, At: o.EnqueuedAt}
+		Fallback: o.Fallback, SMSText: o.SMSText, At: o.EnqueuedAt, DebtID: o.DebtID, Step: o.Step, Variant: o.Variant}
 	if isSMS(o) {
 		m.SMSEncoding, m.SMSSegments, _ = sms.Count(o.Text)
 	}

@@ -71,6 +71,29 @@ func (k Keys) chargeLock(debt string) string        { return k.Prefix + ":charge
 // provider id, and, for a local boleto not yet in a remessa, the creditor's
 // unsent set.
 func (s *Store) SaveCharge(ctx context.Context, r ChargeRecord) error {
+	return s.SaveChargeWithPayment(ctx, r, nil)
+}
+
+// PaymentRecord is one payment or refund applied to a charge
+// (billing.Apply), as the archive keeps it (its payments table).
+type PaymentRecord struct {
+	ID          string    `json:"id"` // provider:payment id:event, unique
+	ChargeID    string    `json:"charge_id"`
+	DebtID      string    `json:"debt_id"`
+	CreditorID  string    `json:"creditor_id,omitempty"`
+	Installment int       `json:"installment,omitempty"`
+	Provider    string    `json:"provider"`
+	Event       string    `json:"event"` // payments.PaymentReceived or PaymentRefunded
+	Kind        string    `json:"kind,omitempty"`
+	AmountCents int64     `json:"amount_cents"` // what moved, positive for a refund too
+	At          time.Time `json:"at"`           // when the money moved
+}
+
+// SaveChargeWithPayment is SaveCharge that, with archiving on, also puts
+// the payment p (nil: none) in the archive's outbox in the same
+// transaction, so that the archive gets every payment applied exactly
+// when the charge counts it.
+func (s *Store) SaveChargeWithPayment(ctx context.Context, r ChargeRecord, pay *PaymentRecord) error {
 	if r.ChargeID == "" || r.DebtID == "" {
 		return errors.New("save charge: charge id and debt id are required")
 	}
@@ -97,6 +120,13 @@ func (s *Store) SaveCharge(ctx context.Context, r ChargeRecord) error {
 			p.ZAdd(ctx, s.keys.unsentCharges(r.CreditorID), redis.Z{Score: float64(r.CreatedAt.UnixMilli()), Member: r.ChargeID})
 		} else {
 			p.ZRem(ctx, s.keys.unsentCharges(r.CreditorID), r.ChargeID)
+		}
+		if pay != nil && s.archiving.Load() {
+			pb, err := json.Marshal(pay)
+			if err != nil {
+				return err
+			}
+			p.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.ArchiveActions(), Values: []any{"c", "", "p", pb}})
 		}
 		return nil
 	})

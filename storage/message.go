@@ -54,6 +54,9 @@ type Message struct {
 	// was sent under (the archive's actor of a reminder message).
 	Step    string `json:"step,omitempty"`
 	Variant string `json:"variant,omitempty"`
+	// DebtID is the debt a reminder was about (the archive attributes its
+	// cost and the debt's outcomes to its step and variant).
+	DebtID string `json:"debt_id,omitempty"`
 }
 
 // statusRank orders delivery statuses so that a late "delivered" callback

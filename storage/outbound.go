@@ -34,6 +34,11 @@ type Outbound struct {
 	// SMSText is the message's SMS form, kept when it may fall back by
 	// SMS (Fallback names sms): what that copy sends instead of Text.
 	SMSText string `json:"sms_text,omitempty"`
+	// DebtID, Step and Variant: the debt, cadence step and A/B variant of
+	// a reminder's message (Message.DebtID…); empty for replies.
+	DebtID  string `json:"debt_id,omitempty"`
+	Step    string `json:"step,omitempty"`
+	Variant string `json:"variant,omitempty"`
 }
 
 // StreamEntry is one entry read from a stream by a consumer group.

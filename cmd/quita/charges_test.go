@@ -104,7 +104,8 @@ func TestLocalChargeReusedAndPaidOnce(t *testing.T) {
 			t.Fatalf("POST /api/v1/payments: %d %v", code, res)
 		}
 	}
-	tr = waitTranscript(t, s, phone, n+1)
+	_ = n
+	tr = waitThanks(t, s, phone) // sent, or queued outside the contact window
 	if thanks := strings.Count(outText(tr), "Recebemos o seu pagamento"); thanks != 1 {
 		t.Fatalf("thanked %d times:\n%s", thanks, outText(tr))
 	}

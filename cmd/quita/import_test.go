@@ -20,6 +20,7 @@ func TestImportCommand(t *testing.T) {
 	t.Setenv("REDIS_URL", r.URL)
 	t.Setenv("QUITA_REDIS_PREFIX", r.Prefix)
 	t.Setenv("QUITA_SECRET", "x")
+	t.Setenv("QUITA_DATA_DIR", t.TempDir()) // report variants opens the archive there
 	var out, errb bytes.Buffer
 	now := func() time.Time { return time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC) }
 	if err := importMain(context.Background(), []string{"../../portfolio/testdata/good.csv"}, &out, &errb, now); err != nil {

@@ -24,7 +24,10 @@ func init() { mounts = append(mounts, mountBilling) }
 // mountBilling installs the payment providers' webhooks.
 func mountBilling(_ context.Context, s *service) error {
 	s.app.Post("/webhooks/asaas/:creditor", s.asaasWebhook)
-	s.backstop = &billing.Backstop{Service: s.billing}
+	s.app.Post("/webhooks/pix-api/:creditor/pix", s.pixAPIWebhook)
+	s.backstop = &billing.Backstop{Service: s.billing, Listers: func() map[string]billing.Lister {
+		return pixAPIListers(s.dir, s.store, s.log.Warn)
+	}}
 	s.starters = append(s.starters, func(ctx context.Context) error {
 		go s.backstop.Run(ctx) // a lost webhook delays a payment by a pass, never loses it
 		return nil
@@ -54,6 +57,8 @@ func providersFor(dir *config.Directory, store *storage.Store) billing.Providers
 				remote.Store(creditorID, p)
 			}
 			return p, err
+		case config.ProviderPixAPI:
+			return pixAPIProvider(dir, store, creditorID, kind, bp.PixAPI)
 		}
 		return billing.Provider{}, fmt.Errorf("creditor %s: billing provider %q is not available: %w", creditorID, bp.Provider, billing.ErrNoProvider)
 	}

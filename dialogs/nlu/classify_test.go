@@ -2,6 +2,7 @@ package nlu
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -114,11 +115,39 @@ func TestDetectLanguage(t *testing.T) {
 }
 
 // TestJSON checks the CLI's wire shape: entity keys absent when not found,
-// flags [] when none.
+// flags [] when none, the runner-up intents as alternatives.
 func TestJSON(t *testing.T) {
 	b, _ := json.Marshal(Classify("oi", Options{Lang: "pt", Today: corpusToday}))
-	if got := string(b); got != `{"text":"oi","lang":"pt","intent":"greeting","confidence":0.75,"entities":{},"flags":[]}` {
-		t.Errorf("json: %s", got)
+	var got struct {
+		Text, Lang, Intent string
+		Confidence         float64
+		Entities           map[string]any
+		Flags              []string
+		Alternatives       []Scored
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	keys := regexp.MustCompile(`"([a-z]+)":`).FindAllStringSubmatch(string(b), -1)
+	var names []string
+	for _, k := range keys {
+		names = append(names, k[1])
+	}
+	if strings.Join(names, ",") != "text,lang,intent,confidence,entities,flags,alternatives,intent,confidence" && strings.Join(names, ",") != "text,lang,intent,confidence,entities,flags,alternatives" {
+		t.Errorf("json keys %v: %s", names, b)
+	}
+	if got.Text != "oi" || got.Lang != "pt" || got.Intent != "greeting" || len(got.Entities) != 0 || got.Flags == nil || len(got.Flags) != 0 || got.Alternatives == nil {
+		t.Errorf("json: %s", b)
+	}
+	sum := got.Confidence
+	for _, a := range got.Alternatives {
+		if a.Confidence > got.Confidence || a.Intent == "greeting" || !a.Intent.Valid() {
+			t.Errorf("alternative %+v of %s", a, b)
+		}
+		sum += a.Confidence
+	}
+	if sum > 1.03 {
+		t.Errorf("probabilities add up to %.2f: %s", sum, b)
 	}
 	b, _ = json.Marshal(Classify("pago 6x de R$ 150,00 a partir de sexta", Options{Lang: "pt", Today: corpusToday}))
 	if !strings.Contains(string(b), `"entities":{"date":"2026-11-27","installments":6,"amount":150}`) {

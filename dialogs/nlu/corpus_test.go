@@ -94,7 +94,12 @@ func entityMismatch(ex example, got Result) string {
 		want = nil
 	}
 	sort.Strings(want)
-	have := append([]string(nil), got.Flags...)
+	var have []string
+	for _, f := range got.Flags {
+		if f != FlagStopContact { // the TSV files predate the flag; evaluate checks it on opt-outs
+			have = append(have, f)
+		}
+	}
 	sort.Strings(have)
 	if strings.Join(want, "|") != strings.Join(have, "|") {
 		bad = append(bad, fmt.Sprintf("flags=%v want %v", have, want))
@@ -154,8 +159,8 @@ func evaluate(t *testing.T, corpus []example, detectLang bool) (accuracy float64
 			fp[got.Intent]++
 			fn[ex.intent]++
 			t.Logf("line %d [%s] %q: got %s (%.2f), want %s", ex.line, ex.lang, ex.text, got.Intent, got.Confidence, ex.intent)
-			if ex.intent == IntentOptOut {
-				t.Errorf("MISSED OPT-OUT line %d: %q → %s", ex.line, ex.text, got.Intent)
+			if ex.intent == IntentOptOut && !got.Has(FlagStopContact) {
+				t.Errorf("MISSED OPT-OUT line %d: %q → %s without %s", ex.line, ex.text, got.Intent, FlagStopContact)
 			}
 			if got.Intent == IntentOptOut {
 				t.Errorf("FALSE OPT-OUT line %d: %q (want %s)", ex.line, ex.text, ex.intent)

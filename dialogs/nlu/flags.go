@@ -5,6 +5,11 @@ const (
 	FlagDistress    = "distress"     // despair, illness, a death in the family, hints of self-harm
 	FlagAbusive     = "abusive"      // insults and profanity
 	FlagLegalThreat = "legal_threat" // Procon, lawyer, lawsuit, police, Reclame Aqui…
+	// FlagStopContact is a request to stop being contacted on this channel
+	// ("para de me ligar", "revogo o consentimento", "STOP"), whatever else
+	// the message asks: every opt_out carries it, and so does "para de me
+	// ligar, pago sexta" (a promise_to_pay).
+	FlagStopContact = "stop_contact"
 )
 
 // Bit positions of the flags in analysis.flags, in output order.
@@ -12,9 +17,10 @@ const (
 	flagDistress = iota
 	flagAbusive
 	flagLegal
+	flagStop
 )
 
-var flagNames = [...]string{FlagDistress, FlagAbusive, FlagLegalThreat}
+var flagNames = [...]string{FlagDistress, FlagAbusive, FlagLegalThreat, FlagStopContact}
 
 func flagBit(name string) uint8 {
 	for k, n := range flagNames {
@@ -44,7 +50,7 @@ func flagList(bits uint8) []string {
 	if bits == 0 {
 		return []string{}
 	}
-	out := make([]string, 0, 3)
+	out := make([]string, 0, len(flagNames))
 	for k, n := range flagNames {
 		if bits&(1<<k) != 0 {
 			out = append(out, n)

@@ -31,6 +31,15 @@ type Result struct {
 	Confidence float64  `json:"confidence"` // 0…1
 	Entities   Entities `json:"entities"`
 	Flags      []string `json:"flags"`
+	// Alternatives are the runner-up intents, likeliest first, with their
+	// probabilities (at most three, each at least 0.01); [] when none.
+	Alternatives []Scored `json:"alternatives"`
+}
+
+// Scored is an intent with its probability.
+type Scored struct {
+	Intent     Intent  `json:"intent"`
+	Confidence float64 `json:"confidence"`
 }
 
 // Options are the conversation context of a message.
@@ -105,6 +114,8 @@ type scratch struct {
 	tz   tokenizer
 	toks []tok
 	used []bool
+	feat featureSet
+	a    analysis // the analysis readRules returns, kept here so it does not escape
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -160,25 +171,68 @@ func (s *scratch) analyse(c *compiledLang) analysis {
 	return a
 }
 
-// Classify understands one message.
+// Classify understands one message: the rules read it first (entities,
+// menu numbers, keywords), then the trained model decides the intent with
+// what the rules found among its features, and the safety heads raise
+// distress and stop_contact for recall (see README.md, "Rules and model").
 func Classify(text string, opt Options) Result {
+	return classifyWith(defaultModel, text, opt)
+}
+
+// classifyWith classifies with model m (nil: the rules alone).
+func classifyWith(m *model, text string, opt Options) Result {
 	sc := getScratch()
 	defer putScratch(sc)
+	a, rv := sc.readRules(text, opt)
+	res := Result{Text: text, Lang: langs[rv.lang].code, Intent: rv.intent, Confidence: rv.conf}
+	flags := rv.flags
+	if m != nil {
+		a.features(&sc.feat, &rv)
+		out := m.logits(&sc.feat)
+		d := combine(&rv, &out, &m.meta.Params)
+		res.Intent, res.Confidence, flags = d.intent, d.conf, d.flags
+		res.Alternatives = d.alternatives()
+	} else if rv.intent == IntentOptOut {
+		flags |= 1 << flagStop
+	}
+	if res.Alternatives == nil {
+		res.Alternatives = []Scored{}
+	}
+	res.Flags = flagList(flags)
+	res.Entities = a.entities(res.Intent, opt.Today)
+	return res
+}
+
+// ruleView is what the rule layer read in a message.
+type ruleView struct {
+	lang       int // the message's language (index in langs)
+	intent     Intent
+	conf       float64
+	scores     [numIntents]float32 // evidence per intent, with the date and instalment boosts
+	flags      uint8               // the lexicon's flags, and flagStop for a bare or explicit stop request
+	bareOptOut bool                // only opt-out keywords and fillers: "SAIR", "stop 🙏"
+	option     int                 // a menu number
+}
+
+// readRules runs the rule layer: language, tokens, entities, intent
+// scores. The returned analysis holds the tokens of the language chosen.
+func (sc *scratch) readRules(text string, opt Options) (*analysis, ruleView) {
 	sc.tz.tokenize(text)
 	sc.tz.identify()
 	li, alt := langIndex(opt.Lang), -1
 	if li < 0 {
 		li, alt = detect(&sc.tz)
 	}
+	last := li
 	a := sc.analyse(langs[li])
 	intent, conf := a.decide()
 	if alt >= 0 { // a close call: the runner-up, when it reads clearly better
 		b := sc.analyse(langs[alt])
+		last = alt
 		if in, cf := b.decide(); in != IntentUnknown && (intent == IntentUnknown || b.top() > a.top()+1) {
 			a, intent, conf, li = b, in, cf, alt
 		}
 	}
-	lang := langs[li].code
 	if intent == IntentUnknown && a.option == 0 {
 		// a short or mixed message may read better in another language
 		for k, c := range langs {
@@ -186,15 +240,23 @@ func Classify(text string, opt Options) Result {
 				continue
 			}
 			b := sc.analyse(c)
+			last = k
 			if in, cf := b.decide(); in != IntentUnknown {
 				a, intent, conf = b, in, cf
 				break
 			}
 		}
 	}
-	res := Result{Text: text, Lang: lang, Intent: intent, Confidence: conf, Flags: flagList(a.flags)}
-	res.Entities = a.entities(intent, opt.Today)
-	return res
+	if langs[last] != a.c { // the tokens are another language's: expand again
+		sc.expand(a.c)
+		a.toks = sc.toks
+	}
+	rv := ruleView{lang: li, intent: intent, conf: conf, scores: a.scores, flags: a.flags, bareOptOut: a.bareOptOut(), option: a.option}
+	if rv.bareOptOut || a.scores[intentIndex[IntentOptOut]] >= strongOptOut {
+		rv.flags |= 1 << flagStop
+	}
+	sc.a = a
+	return &sc.a, rv
 }
 
 // entities resolves what the analysis found.

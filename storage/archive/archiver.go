@@ -208,6 +208,15 @@ func (a *Archiver) batch(ctx context.Context, convs []string, entries []storage.
 			b.Gate = append(b.Gate, GateRow{ID: e.ID, MessageID: d.MessageID, Conversation: d.Conversation, Reason: reason, At: d.At})
 			continue
 		}
+		if p, ok := e.Values["p"].(string); ok {
+			var pay storage.PaymentRecord
+			if err := json.Unmarshal([]byte(p), &pay); err != nil || pay.ID == "" {
+				a.Log.Error("archive: undecodable payment dropped", "entry", e.ID)
+				continue
+			}
+			b.Payments = append(b.Payments, pay)
+			continue
+		}
 		ev, ok := eventOf(e)
 		if !ok {
 			a.Log.Error("archive: undecodable action kept only raw", "entry", e.ID)

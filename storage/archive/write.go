@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/payments"
 	"github.com/quita-bot/quita/storage"
 )
 
@@ -26,14 +27,22 @@ type table struct {
 
 var (
 	tMessages = table{"messages", []string{"id", "conversation", "seq", "direction", "channel", "origin", "actor", "step", "variant", "text",
-		"status", "status_rank", "error_code", "template", "category", "at", "raw"},
+		"status", "status_rank", "error_code", "template", "category", "at", "raw",
+		"debt_id", "sms_encoding", "sms_segments", "cost_micros", "cost_currency"},
 		// Only what moves after the message was written is updated: the
-		// delivery status (forward only) and the template it went as. An
-		// erased text is never written back.
-		`ON CONFLICT (id) DO UPDATE SET status = excluded.status, status_rank = excluded.status_rank, error_code = excluded.error_code,
+		// delivery status (forward only), the template it went as and what
+		// it cost (both known once the provider took it). An erased text is
+		// never written back.
+		`ON CONFLICT (id) DO UPDATE SET
+  status = CASE WHEN excluded.status_rank > messages.status_rank THEN excluded.status ELSE messages.status END,
+  error_code = CASE WHEN excluded.status_rank > messages.status_rank THEN excluded.error_code ELSE messages.error_code END,
+  status_rank = CASE WHEN excluded.status_rank > messages.status_rank THEN excluded.status_rank ELSE messages.status_rank END,
   template = CASE WHEN excluded.template <> '' THEN excluded.template ELSE messages.template END,
-  category = CASE WHEN excluded.category <> '' THEN excluded.category ELSE messages.category END
-  WHERE excluded.status_rank > messages.status_rank OR (messages.template = '' AND excluded.template <> '')`}
+  category = CASE WHEN excluded.category <> '' THEN excluded.category ELSE messages.category END,
+  cost_micros = CASE WHEN excluded.cost_currency <> '' THEN excluded.cost_micros ELSE messages.cost_micros END,
+  cost_currency = CASE WHEN excluded.cost_currency <> '' THEN excluded.cost_currency ELSE messages.cost_currency END
+  WHERE excluded.status_rank > messages.status_rank OR (messages.template = '' AND excluded.template <> '')
+    OR (messages.cost_currency = '' AND excluded.cost_currency <> '')`}
 	tStatuses     = table{"message_statuses", []string{"message_id", "status", "error_code", "seen_at"}, `ON CONFLICT (message_id, status) DO NOTHING`}
 	tEvents       = table{"events", []string{"id", "conversation", "kind", "debt_id", "step", "variant", "reason", "at", "data"}, `ON CONFLICT (id) DO NOTHING`}
 	tPromises     = table{"promises", []string{"id", "debt_id", "conversation", "promised_for", "created_at"}, `ON CONFLICT (id) DO NOTHING`}
@@ -44,7 +53,7 @@ var (
 	tAgreements   = table{"agreements", []string{"id", "debt_id", "conversation", "total_cents", "installments", "created_at", "data"}, `ON CONFLICT (id) DO NOTHING`}
 	tInstallments = table{"installments", []string{"agreement_id", "n", "due", "amount_cents", "paid_at"},
 		`ON CONFLICT (agreement_id, n) DO UPDATE SET paid_at = excluded.paid_at WHERE excluded.paid_at IS NOT NULL AND installments.paid_at IS NULL`}
-	tPayments = table{"payments", []string{"id", "debt_id", "amount_cents", "method", "paid_at", "data"}, `ON CONFLICT (id) DO NOTHING`}
+	tPayments = table{"payments", []string{"id", "debt_id", "amount_cents", "method", "paid_at", "data", "source", "charge_id"}, `ON CONFLICT (id) DO NOTHING`}
 	// Debtors and debts are snapshots: the newest wins, but never over an
 	// anonymised record.
 	tDebtors = table{"debtors", []string{"id", "name", "cpf", "cpf_hash", "phones", "email", "data", "updated_at"},
@@ -96,7 +105,7 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 		}
 		add(tDebts, d.ID, d.CreditorID, d.DebtorID, d.Invoice, d.Description, d.AmountCents, d.DueDate, status, nullTime(d.ClosedAt), string(data), now)
 		if !d.PaidAt.IsZero() {
-			add(tPayments, "debt:"+d.ID, d.ID, d.AmountCents, d.PaymentMethod, d.PaidAt.UTC(), "{}")
+			add(tPayments, "debt:"+d.ID, d.ID, d.AmountCents, d.PaymentMethod, d.PaidAt.UTC(), "{}", "debt", "")
 		}
 	}
 	for _, c := range b.Conversations {
@@ -114,7 +123,8 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 			actor = "reminder"
 		}
 		add(tMessages, msg.ID, msg.Conversation, m.Seq, msg.Direction, msg.Channel, msg.Origin, actor, msg.Step, msg.Variant, msg.Text,
-			msg.Status, storage.StatusRank(msg.Status), msg.ErrorCode, msg.Template, msg.Category, msg.At.UTC(), m.Raw)
+			msg.Status, storage.StatusRank(msg.Status), msg.ErrorCode, msg.Template, msg.Category, msg.At.UTC(), m.Raw,
+			msg.DebtID, msg.SMSEncoding, msg.SMSSegments, msg.CostMicros, msg.CostCurrency)
 		if msg.Status != "" {
 			add(tStatuses, msg.ID, msg.Status, msg.ErrorCode, now)
 		}
@@ -164,6 +174,14 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 	}
 	for _, o := range b.OptOuts {
 		add(tOptOuts, o.Channel+":"+o.Phone, o.Channel, o.Phone, "", o.Message, o.At.UTC())
+	}
+	for _, p := range b.Payments {
+		data, _ := json.Marshal(p)
+		cents := p.AmountCents
+		if p.Event == payments.PaymentRefunded {
+			cents = -cents // a refund takes back what was recovered
+		}
+		add(tPayments, p.ID, p.DebtID, cents, p.Kind, p.At.UTC(), string(data), "charge", p.ChargeID)
 	}
 	for _, g := range b.Gate {
 		add(tGate, g.ID, g.MessageID, g.Conversation, g.Allowed, g.Reason, g.At.UTC())
