@@ -263,8 +263,17 @@ func (h *Handoffs) HandBack(ctx context.Context, conv, agent, resume string, asA
 		return before, err
 	}
 	holder := before.Handoff.Agent
-	if err := h.b.Deliver(ctx, conv, dialogs.Event{Kind: dialogs.EventHandedBack, Channel: before.Channel, Resume: resume}); err != nil {
+	// Under the lock, the handoff must still be the one checked above: two
+	// hand-backs at once (a console click and a webhook) greet the debtor once.
+	same := func(c dialogs.Conversation) bool {
+		return c.Handoff.Status == before.Handoff.Status && c.Handoff.Agent == holder
+	}
+	ran, err := h.b.deliverIf(ctx, conv, dialogs.Event{Kind: dialogs.EventHandedBack, Channel: before.Channel, Resume: resume}, same)
+	if err != nil {
 		return before, fmt.Errorf("hand back: %w", err)
+	}
+	if !ran {
+		return h.b.Conversation(ctx, conv)
 	}
 	transition := TransitionHandedBack
 	if resume == dialogs.ResumeClosed {

@@ -506,6 +506,24 @@ func (b *Bot) Deliver(ctx context.Context, conv string, ev dialogs.Event) error 
 	})
 }
 
+// deliverIf is Deliver when cond holds for the conversation under its
+// lock; it reports whether the event ran.
+func (b *Bot) deliverIf(ctx context.Context, conv string, ev dialogs.Event, cond func(dialogs.Conversation) bool) (bool, error) {
+	ran := false
+	err := b.withConversation(ctx, conv, func(h hold, c dialogs.Conversation) error {
+		if !cond(c) {
+			return nil
+		}
+		ran = true
+		if c.Channel == "" {
+			c.Channel = ev.Channel
+		}
+		_, err := b.stepNext(ctx, c, ev, h, "", nil)
+		return err
+	})
+	return ran, err
+}
+
 // withConversation runs f on a conversation under its lock, waiting for
 // another holder for up to the lease. One round trip takes the lock, reads
 // the state and reads the case ahead (h.prefetch, for caseFor).
