@@ -20,6 +20,7 @@ const (
 	TransitionHandedBack = "handed_back" // the agent returned it to the bot
 	TransitionClosed     = "closed"      // the agent closed it (handed back at "closed")
 	TransitionRepaired   = "repaired"    // the index disagreed with the state and was fixed
+	TransitionEscalated  = "escalated"   // the debtor showed distress while waiting or held: now urgent
 )
 
 // Errors of handoff operations; the console maps them to HTTP statuses.
@@ -147,13 +148,23 @@ func (h *Handoffs) apply(ctx context.Context, conv string, f func(c *dialogs.Con
 // and only makes sure the index says so.
 func (h *Handoffs) onHandoff(ctx context.Context, conv string, a dialogs.Action) error {
 	_, err := h.apply(ctx, conv, func(c *dialogs.Conversation) (change, error) {
+		// The dialog raised an active handoff to urgent (distress while
+		// waiting or held): the queue re-sorts by the state's priority and
+		// the event tells the consoles at once.
+		escalated := a.Escalate && c.Handoff.Priority >= a.Priority
 		switch c.Handoff.Status {
 		case dialogs.HandoffAssigned:
+			if escalated {
+				return change{event: &storage.HandoffEvent{Transition: TransitionEscalated, From: dialogs.HandoffAssigned, Reason: a.Reason}}, nil
+			}
 			return change{}, nil // already with a person: keep the index right
 		case dialogs.HandoffQueued:
 			queued, err := h.b.store.InHandoffQueue(ctx, conv)
 			if err != nil {
 				return change{}, err
+			}
+			if queued && escalated {
+				return change{event: &storage.HandoffEvent{Transition: TransitionEscalated, From: dialogs.HandoffQueued, Reason: a.Reason}}, nil
 			}
 			if queued {
 				return change{}, nil

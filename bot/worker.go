@@ -259,6 +259,18 @@ func (b *Bot) runStep(ctx context.Context, c dialogs.Conversation, ev dialogs.Ev
 	return b.prepareCommit(ctx, next, h, raw, msgs, actions, now, b.nudge(ev, next, actions, now))
 }
 
+// proactiveOrigin names what a step the debtor did not start sends: a
+// receipt when it thanks for a payment (a transactional notice, not a
+// collection attempt), a reminder otherwise.
+func proactiveOrigin(actions []dialogs.Action) string {
+	for _, a := range actions {
+		if a.Kind == dialogs.ActStopReminders && a.Reason == "paid" {
+			return OriginReceipt
+		}
+	}
+	return "reminder"
+}
+
 // nudge arms the "no answer for a while" timer after the bot answered the
 // debtor (the dialog sends at most one gentle nudge), and disarms it when
 // the debtor wrote and the bot had nothing to say or a person holds the
@@ -319,7 +331,7 @@ func (b *Bot) prepareCommit(ctx context.Context, c dialogs.Conversation, h hold,
 	commit := storage.Commit{Conversation: c.ID, Token: h.token, InboxRaw: raw, State: state, Messages: msgs, At: now, Nudge: nudge, Release: h.release}
 	origin := "reply"
 	if len(msgs) == 0 || msgs[0].Direction != storage.In {
-		origin = "reminder"
+		origin = proactiveOrigin(actions)
 	}
 	for _, a := range actions {
 		if b.hooks.Action != nil {

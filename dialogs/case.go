@@ -23,7 +23,21 @@ type Creditor struct {
 	HandoffAboveCents int64  `json:"handoff_above_cents,omitempty" yaml:"handoff_above_cents"`
 	TipURL            string `json:"tip_url,omitempty" yaml:"tip_url"`                 // financial-education tip
 	PaidPauseDays     int    `json:"paid_pause_days,omitempty" yaml:"paid_pause_days"` // "já paguei" pauses reminders this long
+	// SupportLine is the emotional-support line named to a debtor in
+	// distress whose number is not Brazilian (CVV 188 serves Brazil).
+	SupportLine SupportLine `json:"support_line,omitzero" yaml:"support_line"`
 }
+
+// SupportLine is a crisis or emotional-support line: a name and a phone
+// or a site (both when it has them).
+type SupportLine struct {
+	Name  string `json:"name,omitempty" yaml:"name"`
+	Phone string `json:"phone,omitempty" yaml:"phone"`
+	URL   string `json:"url,omitempty" yaml:"url"`
+}
+
+// Set reports whether the line can be named.
+func (l SupportLine) Set() bool { return l.Name != "" && (l.Phone != "" || l.URL != "") }
 
 // Identity checks (Creditor.Verification).
 const (
@@ -45,6 +59,18 @@ type Debtor struct {
 	Channel   string   `json:"channel,omitempty"` // preferred channel
 	VIP       bool     `json:"vip,omitempty"`
 	Delays    int      `json:"delays,omitempty"` // past late payments: history shapes the tone
+	// Address is the postal address a bank needs to register a boleto
+	// drawn on the debtor (CNAB 240 segment Q); nil when unknown.
+	Address *PostalAddress `json:"address,omitempty"`
+}
+
+// PostalAddress is a Brazilian postal address.
+type PostalAddress struct {
+	Street   string `json:"street"` // logradouro, número, complemento
+	District string `json:"district,omitempty"`
+	CEP      string `json:"cep"` // 8 digits
+	City     string `json:"city"`
+	State    string `json:"state"` // UF
 }
 
 // Debt statuses.
