@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/chatwoot"
-	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/chatwoot/chatwoottest"
+	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
