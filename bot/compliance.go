@@ -219,8 +219,18 @@ func (g *Compliance) footerPossible(phone string) bool {
 	return false
 }
 
+// OriginReceipt marks the thanks for a payment the debtor just made. It is
+// a receipt, not a collection attempt: it goes at once, at any hour (as a
+// bank's Pix receipt does), is not counted against the contact caps, and
+// an opt-out still stops it (OptOutGate runs before this gate).
+const OriginReceipt = "receipt"
+
 // Check implements Gate; allowed reminders are recorded as attempts.
 func (g *Compliance) Check(ctx context.Context, o storage.Outbound, now time.Time) (Decision, error) {
+	if o.Origin == OriginReceipt {
+		g.logDecision(o.To, Decision{Allow: true, Reason: OriginReceipt}, o.Origin)
+		return Decision{Allow: true, Reason: OriginReceipt}, nil
+	}
 	if !isReminder(o) {
 		g.logDecision(o.To, Decision{Allow: true, Reason: "reply"}, o.Origin)
 		return Decision{Allow: true, Reason: "reply"}, nil

@@ -188,3 +188,41 @@ func TestComplianceDoesNotCountAMessageAgainstItself(t *testing.T) {
 		t.Fatalf("another message the same day = %+v, want deferred by the daily cap", d)
 	}
 }
+
+// The thanks for a payment is a receipt: it goes at 22:30 on a Sunday and
+// after the day's reminder used the daily cap, and it is not counted as an
+// attempt, so the next morning's reminder is not held back by it.
+func TestPaymentReceiptIsNotACollectionAttempt(t *testing.T) {
+	st := redistest.New(t).Store()
+	sp := mustLoc("America/Sao_Paulo")
+	g := &Compliance{Store: st, Default: PresetBR, Subject: func(ctx context.Context, o storage.Outbound) (Subject, error) {
+		return Subject{Phone: o.To, DebtID: "debt-1", TimeZone: "America/Sao_Paulo"}, nil
+	}}
+	ctx := context.Background()
+	const phone = "+5511955550101"
+	reminder := func(id string, at time.Time) Decision {
+		d, err := g.Check(ctx, storage.Outbound{Outbound: channels.Outbound{ID: id, Channel: channels.SMS, To: phone, Text: "Oi", Origin: "reminder"}}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	saturday := time.Date(2026, 11, 28, 9, 0, 0, 0, sp)
+	if d := reminder("r1", saturday); !d.Allow {
+		t.Fatalf("Saturday 09:00 reminder refused: %+v", d)
+	}
+	for _, at := range []time.Time{saturday.Add(time.Hour), time.Date(2026, 11, 29, 22, 30, 0, 0, sp)} {
+		receipt := storage.Outbound{Outbound: channels.Outbound{ID: "p-" + at.Format("1504"), Channel: channels.SMS, To: phone,
+			Text: "Recebemos o seu pagamento", Origin: OriginReceipt}}
+		if d, err := g.Check(ctx, receipt, at); err != nil || !d.Allow {
+			t.Fatalf("receipt at %s: %+v %v; want sent at once", at, d, err)
+		}
+	}
+	contacts, err := st.ContactsSince(ctx, Subject{Phone: phone, DebtID: "debt-1"}.contactKey(), saturday.Add(-time.Hour))
+	if err != nil || len(contacts) != 1 {
+		t.Fatalf("contacts recorded %v %v: want only the reminder", contacts, err)
+	}
+	if d := reminder("r2", time.Date(2026, 11, 30, 9, 0, 0, 0, sp)); !d.Allow {
+		t.Fatalf("Monday's reminder held back: %+v", d)
+	}
+}

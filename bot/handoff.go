@@ -20,6 +20,7 @@ const (
 	TransitionHandedBack = "handed_back" // the agent returned it to the bot
 	TransitionClosed     = "closed"      // the agent closed it (handed back at "closed")
 	TransitionRepaired   = "repaired"    // the index disagreed with the state and was fixed
+	TransitionEscalated  = "escalated"   // the debtor showed distress while waiting or held: now urgent
 )
 
 // Errors of handoff operations; the console maps them to HTTP statuses.
@@ -147,13 +148,23 @@ func (h *Handoffs) apply(ctx context.Context, conv string, f func(c *dialogs.Con
 // and only makes sure the index says so.
 func (h *Handoffs) onHandoff(ctx context.Context, conv string, a dialogs.Action) error {
 	_, err := h.apply(ctx, conv, func(c *dialogs.Conversation) (change, error) {
+		// The dialog raised an active handoff to urgent (distress while
+		// waiting or held): the queue re-sorts by the state's priority and
+		// the event tells the consoles at once.
+		escalated := a.Escalate && c.Handoff.Priority >= a.Priority
 		switch c.Handoff.Status {
 		case dialogs.HandoffAssigned:
+			if escalated {
+				return change{event: &storage.HandoffEvent{Transition: TransitionEscalated, From: dialogs.HandoffAssigned, Reason: a.Reason}}, nil
+			}
 			return change{}, nil // already with a person: keep the index right
 		case dialogs.HandoffQueued:
 			queued, err := h.b.store.InHandoffQueue(ctx, conv)
 			if err != nil {
 				return change{}, err
+			}
+			if queued && escalated {
+				return change{event: &storage.HandoffEvent{Transition: TransitionEscalated, From: dialogs.HandoffQueued, Reason: a.Reason}}, nil
 			}
 			if queued {
 				return change{}, nil
@@ -263,8 +274,17 @@ func (h *Handoffs) HandBack(ctx context.Context, conv, agent, resume string, asA
 		return before, err
 	}
 	holder := before.Handoff.Agent
-	if err := h.b.Deliver(ctx, conv, dialogs.Event{Kind: dialogs.EventHandedBack, Channel: before.Channel, Resume: resume}); err != nil {
+	// Under the lock, the handoff must still be the one checked above: two
+	// hand-backs at once (a console click and a webhook) greet the debtor once.
+	same := func(c dialogs.Conversation) bool {
+		return c.Handoff.Status == before.Handoff.Status && c.Handoff.Agent == holder
+	}
+	ran, err := h.b.deliverIf(ctx, conv, dialogs.Event{Kind: dialogs.EventHandedBack, Channel: before.Channel, Resume: resume}, same)
+	if err != nil {
 		return before, fmt.Errorf("hand back: %w", err)
+	}
+	if !ran {
+		return h.b.Conversation(ctx, conv)
 	}
 	transition := TransitionHandedBack
 	if resume == dialogs.ResumeClosed {

@@ -73,11 +73,10 @@ func TestCadenceMonth(t *testing.T) {
 		// Installment 1 (28 Dec) D-3 is Christmas: Saturday 08:00 instead.
 		"Sat 2026-12-26 08:00 +5511987650003 parcela 1/2 2026-12-28",
 		"Mon 2026-12-28 10:00 +5511987650003 parcela 1/2 2026-12-28",
-		// Paid at 14:00: the thank-you is not a reply, so the caps apply: the
-		// daily cap moves it to Tuesday 08:00, where the weekly cap (3 in 7
-		// days: 22, 26, 28 Dec) holds it until 7 days after 22 Dec 10:00.
-		// Deferred, never dropped.
-		"Tue 2026-12-29 10:00 +5511987650003 obrigado carla1",
+		// Paid at 14:00: the thank-you is a receipt, not a collection
+		// attempt, so neither the daily cap (the 10:00 installment reminder)
+		// nor the weekly one (22, 26, 28 Dec) holds it back: it goes at once.
+		"Mon 2026-12-28 14:00 +5511987650003 obrigado carla1",
 	}
 	var got []string
 	for _, s := range h.ch.Sent() {

@@ -259,6 +259,18 @@ func (b *Bot) runStep(ctx context.Context, c dialogs.Conversation, ev dialogs.Ev
 	return b.prepareCommit(ctx, next, h, raw, msgs, actions, now, b.nudge(ev, next, actions, now))
 }
 
+// proactiveOrigin names what a step the debtor did not start sends: a
+// receipt when it thanks for a payment (a transactional notice, not a
+// collection attempt), a reminder otherwise.
+func proactiveOrigin(actions []dialogs.Action) string {
+	for _, a := range actions {
+		if a.Kind == dialogs.ActStopReminders && a.Reason == "paid" {
+			return OriginReceipt
+		}
+	}
+	return "reminder"
+}
+
 // nudge arms the "no answer for a while" timer after the bot answered the
 // debtor (the dialog sends at most one gentle nudge), and disarms it when
 // the debtor wrote and the bot had nothing to say or a person holds the
@@ -319,7 +331,7 @@ func (b *Bot) prepareCommit(ctx context.Context, c dialogs.Conversation, h hold,
 	commit := storage.Commit{Conversation: c.ID, Token: h.token, InboxRaw: raw, State: state, Messages: msgs, At: now, Nudge: nudge, Release: h.release}
 	origin := "reply"
 	if len(msgs) == 0 || msgs[0].Direction != storage.In {
-		origin = "reminder"
+		origin = proactiveOrigin(actions)
 	}
 	for _, a := range actions {
 		if b.hooks.Action != nil {
@@ -504,6 +516,24 @@ func (b *Bot) Deliver(ctx context.Context, conv string, ev dialogs.Event) error 
 		_, err := b.stepNext(ctx, c, ev, h, "", nil)
 		return err
 	})
+}
+
+// deliverIf is Deliver when cond holds for the conversation under its
+// lock; it reports whether the event ran.
+func (b *Bot) deliverIf(ctx context.Context, conv string, ev dialogs.Event, cond func(dialogs.Conversation) bool) (bool, error) {
+	ran := false
+	err := b.withConversation(ctx, conv, func(h hold, c dialogs.Conversation) error {
+		if !cond(c) {
+			return nil
+		}
+		ran = true
+		if c.Channel == "" {
+			c.Channel = ev.Channel
+		}
+		_, err := b.stepNext(ctx, c, ev, h, "", nil)
+		return err
+	})
+	return ran, err
 }
 
 // withConversation runs f on a conversation under its lock, waiting for

@@ -93,3 +93,63 @@ func (e *env) waitFor(what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestDistressWhileQueuedOrHeldIsFlaggedAtOnce (issue 19 item 6): a debtor
+// waiting for a person, then one talking with an agent, writes that they
+// cannot go on. The queue shows the first as urgent distress at once, ahead
+// of an older ask-for-a-person, and the debtor hears once that a person is
+// coming and of CVV 188; the second stays with its agent, the bot says
+// nothing, and the agent's list shows it urgent.
+func TestDistressWhileQueuedOrHeldIsFlaggedAtOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnvWith(t, dialogs.NewEngine(dialogs.EngineConfig{DefaultTimeZone: "America/Sao_Paulo"}), nil)
+	say := func(phone, text string) {
+		t.Helper()
+		n := len(e.transcript(phone))
+		if err := e.bot.Accept(ctx, channels.Inbound{Channel: channels.Simulator, From: phone, Text: text, ProviderID: "in-" + phone + text}); err != nil {
+			t.Fatal(err)
+		}
+		e.waitFor("the step on "+text, func() bool { return len(e.transcript(phone)) > n })
+	}
+	queue := func() Queue {
+		t.Helper()
+		_, body := e.do(request{method: "GET", path: "/api/v1/agent/queue", token: e.tokens["ana@quita.test"]})
+		var q Queue
+		if err := json.Unmarshal([]byte(body), &q); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		return q
+	}
+	const older, waiting, held = "+5511987650011", "+5511987650012", "+5511987650013"
+	for _, phone := range []string{older, waiting, held} {
+		say(phone, "quero falar com uma pessoa")
+		e.waitFor("queued", func() bool { ok, _ := e.store.InHandoffQueue(ctx, phone); return ok })
+	}
+	if resp, body := e.do(request{method: "POST", path: "/api/v1/agent/conversations/" + held + "/claim", token: e.tokens["ana@quita.test"]}); resp.StatusCode != 200 {
+		t.Fatalf("claim: %d %s", resp.StatusCode, body)
+	}
+
+	say(waiting, "nao aguento mais, nao vejo saida")
+	e.waitFor("the distress first in the queue", func() bool {
+		q := queue()
+		return len(q.Waiting) == 2 && q.Waiting[0].ID == waiting && q.Waiting[0].Priority == dialogs.PriorityUrgent && q.Waiting[0].Reason == dialogs.ReasonDistress
+	})
+	tr := strings.Join(e.transcript(waiting), "\n")
+	if !strings.Contains(tr, "Avisei a nossa equipe") || !strings.Contains(tr, "188") {
+		t.Fatalf("the waiting debtor was not told a person is coming and of CVV 188:\n%s", tr)
+	}
+	say(waiting, "nao aguento mais")
+	if got := strings.Count(strings.Join(e.transcript(waiting), "\n"), "188"); got != 1 {
+		t.Fatalf("CVV named %d times, want once", got)
+	}
+
+	n := len(e.transcript(held))
+	say(held, "nao aguento mais, nao vejo saida")
+	e.waitFor("the held conversation urgent", func() bool {
+		q := queue()
+		return len(q.Mine) == 1 && q.Mine[0].Priority == dialogs.PriorityUrgent && q.Mine[0].Reason == dialogs.ReasonDistress
+	})
+	if tr := e.transcript(held); len(tr) != n+1 {
+		t.Fatalf("the bot spoke while an agent held the conversation: %q", tr[n:])
+	}
+}

@@ -72,6 +72,9 @@ type Action struct {
 	Media     []Media    `json:"media,omitempty"`   // what the debtor sent, for ActOpenTask
 	Step      string     `json:"step,omitempty"`    // ActOutcome: the reminder step that led to it
 	Variant   string     `json:"variant,omitempty"` // ActOutcome: that reminder's A/B variant
+	// Escalate: ActHandoff raising a handoff already queued or held to
+	// Priority (distress while waiting for or talking with a person).
+	Escalate bool `json:"escalate,omitempty"`
 }
 
 // Outcomes reported with ActOutcome.

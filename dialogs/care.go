@@ -2,7 +2,6 @@ package dialogs
 
 import (
 	"strings"
-	"time"
 )
 
 // alreadyPaid thanks, asks for the receipt without insisting, pauses the
@@ -16,21 +15,25 @@ func (t *turn) alreadyPaid() {
 		t.handoff("paid.again", ReasonReceipt, PriorityNormal)
 		return
 	}
-	days := t.cs.Creditor.PaidPauseDays
-	if days <= 0 {
-		days = t.cfg.PaidPauseDays
-	}
-	d := t.today().AddDate(0, 0, days)
-	until := time.Date(d.Year(), d.Month(), d.Day(), t.cfg.ReminderHour, 0, 0, 0, t.loc)
-	t.act(Action{Kind: ActPauseReminders, DebtID: t.debt.ID, Until: until})
-	t.act(Action{Kind: ActOpenTask, Task: TaskVerifyPayment, DebtID: t.debt.ID, Reason: t.text})
-	t.setSlot(slotReceiptTask, t.debt.ID)
+	t.pauseForPayment()
 	if len(t.files()) > 0 { // "já paguei" with the receipt attached
 		t.receipt()
 		return
 	}
 	t.say("paid.thanks")
 	t.to(StateReceipt)
+}
+
+// pauseForPayment pauses the debt's reminders while the team checks a
+// payment the debtor says they made, and opens that check.
+func (t *turn) pauseForPayment() {
+	days := t.cs.Creditor.PaidPauseDays
+	if days <= 0 {
+		days = t.cfg.PaidPauseDays
+	}
+	t.act(Action{Kind: ActPauseReminders, DebtID: t.debt.ID, Until: t.morningOf(t.today().AddDate(0, 0, days))})
+	t.act(Action{Kind: ActOpenTask, Task: TaskVerifyPayment, DebtID: t.debt.ID, Reason: t.text})
+	t.setSlot(slotReceiptTask, t.debt.ID)
 }
 
 // files are the images and documents the debtor sent with this message.

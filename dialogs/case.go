@@ -23,7 +23,21 @@ type Creditor struct {
 	HandoffAboveCents int64  `json:"handoff_above_cents,omitempty" yaml:"handoff_above_cents"`
 	TipURL            string `json:"tip_url,omitempty" yaml:"tip_url"`                 // financial-education tip
 	PaidPauseDays     int    `json:"paid_pause_days,omitempty" yaml:"paid_pause_days"` // "já paguei" pauses reminders this long
+	// SupportLine is the emotional-support line named to a debtor in
+	// distress whose number is not Brazilian (CVV 188 serves Brazil).
+	SupportLine SupportLine `json:"support_line,omitzero" yaml:"support_line"`
 }
+
+// SupportLine is a crisis or emotional-support line: a name and a phone
+// or a site (both when it has them).
+type SupportLine struct {
+	Name  string `json:"name,omitempty" yaml:"name"`
+	Phone string `json:"phone,omitempty" yaml:"phone"`
+	URL   string `json:"url,omitempty" yaml:"url"`
+}
+
+// Set reports whether the line can be named.
+func (l SupportLine) Set() bool { return l.Name != "" && (l.Phone != "" || l.URL != "") }
 
 // Identity checks (Creditor.Verification).
 const (

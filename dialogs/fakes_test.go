@@ -48,6 +48,19 @@ var phrases = map[string]phrase{
 	"rude pix":  {"manda logo a merda do pix", "manda el maldito pix", "send the damn pix", Understanding{Intent: IntentAskPix, Flags: []string{FlagAbusive}}},
 	"lawsuit":   {"vou processar vocês", "los voy a demandar", "I'm going to sue you", Understanding{Intent: IntentUnknown, Flags: []string{FlagLegalThreat}}},
 	"blah":      {"abacaxi azul", "piña azul", "blue pineapple", Understanding{Intent: IntentUnknown}},
+	// Two requests in one message (issue 19, LABELS.md "What wins").
+	"stop, friday": {"para de me ligar, pago sexta", "dejen de llamarme, pago el viernes", "stop calling me, I'll pay on Friday",
+		Understanding{Intent: IntentPromiseToPay, Date: "2026-11-27", Flags: []string{FlagStopContact}}},
+	"paid, procon": {"paguei semana passada, vou mandar o comprovante, e se continuarem cobrando vou no Procon",
+		"pagué la semana pasada, mando el comprobante, y si siguen cobrando voy a Defensa del Consumidor",
+		"I paid last week, I'll send the receipt, and if you keep charging me I'm going to Procon",
+		Understanding{Intent: IntentAlreadyPaid, Flags: []string{FlagLegalThreat}}},
+	"hospital, monday": {"to no hospital com minha mãe, segunda eu pago", "estoy en el hospital con mi mamá, el lunes pago",
+		"I'm at the hospital with my mum, I'll pay on Monday", Understanding{Intent: IntentPromiseToPay, Date: "2026-11-23", Flags: []string{FlagDistress}}},
+	"grief, stop": {"minha mãe morreu, me deixem em paz", "mi mamá murió, déjenme en paz", "my mother died, leave me alone",
+		Understanding{Intent: IntentHardship, Flags: []string{FlagDistress, FlagStopContact}}},
+	"no consent": {"não autorizo que entrem em contato comigo", "no autorizo que me contacten", "I do not authorise you to contact me",
+		Understanding{Intent: IntentOptOut, Flags: []string{FlagStopContact}}},
 }
 
 // say is the text of a phrase in a language; any other text is said as is.

@@ -48,6 +48,13 @@ func (t *turn) inbound(from stateDef) {
 		t.mediaOnly()
 		return
 	}
+	t.stopping = t.u.Has(FlagStopContact) || t.u.Intent == IntentOptOut
+	if t.stopping && !c.Verified && t.u.Intent != IntentWrongPerson && !t.u.Has(FlagDistress) && !t.u.Has(FlagLegalThreat) {
+		// Nothing else can be done before identity is confirmed, and asking
+		// for it would be one more message to someone who said stop.
+		t.u.Intent = IntentOptOut
+	}
+	defer t.stopAfterRequest()
 	if t.everywhere() {
 		return
 	}
@@ -88,19 +95,21 @@ func (t *turn) followLanguage(first bool) {
 }
 
 // whileHandoff records; a person answers. Only what must not wait is acted
-// on, without a word from the bot: an opt-out, and distress, which raises
-// the handoff's priority; and a debtor still waiting in the queue who asks
-// for a person again hears that they are in it (stillQueued).
+// on: a stop request (in whatever else the message says), distress, which
+// makes the handoff urgent (distressWhileHandoff), and a debtor still
+// waiting in the queue who asks for a person again hears that they are in
+// it (stillQueued).
 func (t *turn) whileHandoff() {
+	stop := t.u.Intent == IntentOptOut || t.u.Has(FlagStopContact)
+	distress := t.u.Has(FlagDistress)
+	if distress {
+		t.distressWhileHandoff(stop)
+	}
 	switch {
-	case t.u.Intent == IntentOptOut:
+	case stop:
 		t.recordOptOut()
-	case t.u.Intent == IntentAskHuman && t.c.Handoff.Status == HandoffQueued:
+	case !distress && t.u.Intent == IntentAskHuman && t.c.Handoff.Status == HandoffQueued:
 		t.stillQueued()
-	case t.u.Has(FlagDistress) && t.c.Handoff.Priority < PriorityUrgent:
-		t.c.Handoff.Priority = PriorityUrgent
-		t.c.Handoff.Reason = ReasonDistress
-		t.act(Action{Kind: ActHandoff, Reason: ReasonDistress, Priority: PriorityUrgent, DebtID: t.debtID()})
 	}
 }
 
@@ -149,12 +158,10 @@ func (t *turn) everywhere() bool {
 	u := t.u
 	switch {
 	case u.Has(FlagDistress):
-		t.say("distress.care")
-		t.say("distress.cvv")
-		t.handoff("", ReasonDistress, PriorityUrgent)
+		t.careForDistress()
 		return true
 	case u.Has(FlagLegalThreat):
-		t.handoff("legal.handoff", ReasonLegalThreat, PriorityHigh)
+		t.legalThreat()
 		return true
 	case u.Has(FlagAbusive):
 		t.c.Abuse++

@@ -125,6 +125,10 @@ func (t *turn) onPayMethod() { t.route() }
 
 // askFeedback asks how the conversation went, at most once a period.
 func (t *turn) askFeedback() {
+	if t.stopping { // they asked us to stop: no survey
+		t.to(StateMenu)
+		return
+	}
 	if last, err := time.Parse(time.RFC3339, t.slot(slotFeedbackAt)); err == nil && t.now.Sub(last) < t.cfg.FeedbackEvery {
 		t.to(StateMenu)
 		return

@@ -46,9 +46,8 @@ func (t *turn) promiseOn(date string) {
 // when the bot's scheduler sends a friendly reminder (step "promise").
 func (t *turn) recordPromise(d time.Time) {
 	date := d.Format(time.DateOnly)
-	morning := time.Date(d.Year(), d.Month(), d.Day(), t.cfg.ReminderHour, 0, 0, 0, t.loc)
 	t.act(Action{Kind: ActRecordPromise, DebtID: t.debt.ID, Date: date})
-	t.act(Action{Kind: ActPauseReminders, DebtID: t.debt.ID, Until: morning})
+	t.act(Action{Kind: ActPauseReminders, DebtID: t.debt.ID, Until: t.morningOf(d)})
 	t.delSlot(slotPromiseLatest)
 	t.say("promise.ok", "date", t.fmtDay(date))
 	t.outcome(OutcomePromise)

@@ -16,7 +16,8 @@ type line struct {
 	at    time.Duration // since t0; 0 means a minute after the previous line
 	in    string
 	media []Media
-	ev    *Event // another event than inbound text
+	ev    *Event              // another event than inbound text
+	conv  func(*Conversation) // changes the bot did not make (an agent claimed it)
 	want  string
 	check func(t *testing.T, lang string, acts []Action)
 }
@@ -289,7 +290,8 @@ var transcripts = []transcript{
 		{ev: reminder("D+5", "a"), want: ""},
 		{ev: ev(EventTimeout), want: ""},
 		{ev: ev(EventInstallmentDue, func(e *Event) { e.Amount, e.DueDate = 20467, "2026-12-23" }), want: ""},
-		{in: "distress", want: "!handoff:distress:3"},
+		{in: "distress", want: "!handoff:distress:3 distress.care_queued distress.cvv"},
+		{in: "distress", want: ""}, // once: a person is coming
 		{ev: handBack(ResumeClosed), want: ""},
 		{in: "hi", want: "greet.again menu.options"},
 	}},
@@ -307,6 +309,29 @@ var transcripts = []transcript{
 		{in: "boleto", want: ""},
 		{at: 13 * time.Minute, in: "human", want: "handoff.queued"},
 	}, end: StateHandoff},
+	{name: "distress while an agent holds the conversation: urgent at once, the agent answers", verified: true, lines: []line{
+		{in: "human", want: "handoff.ask_human !handoff:ask_human:1"},
+		{conv: func(c *Conversation) { c.Handoff.Status, c.Handoff.Agent = HandoffAssigned, "ana" }, in: "distress", want: "!handoff:distress:3"},
+		{in: "distress", want: ""},
+		{in: "stop, friday", want: "!optout:whatsapp !stop:opt_out"},
+	}, end: StateHandoff},
+	{name: "a promise and a stop request: the promise is kept and contact stops", verified: true, lines: []line{
+		{in: "stop, friday", want: "!promise:2026-11-27 !pause:2026-11-27T09:00 promise.ok !outcome:promise optout.also !optout:whatsapp !stop:opt_out !outcome:opt_out"},
+		{in: "hi", want: ""},
+	}, end: StateOptedOut},
+	{name: "already paid with a legal threat: the payment is checked and a person answers", verified: true, lines: []line{
+		{in: "paid, procon", want: "!pause:2026-11-27T09:00 !task:verify_payment legal.handoff !handoff:legal_threat:2"},
+	}, end: StateHandoff},
+	{name: "distress beside a promise: care, the line, a person, and the promise kept", verified: true, lines: []line{
+		{in: "hospital, monday", want: "!promise:2026-11-23 !pause:2026-11-23T09:00 distress.care distress.cvv !handoff:distress:3"},
+	}, end: StateHandoff},
+	{name: "distress with a stop request: care and the line, then contact stops; the team reviews", verified: true, lines: []line{
+		{in: "grief, stop", want: "distress.care_stop distress.cvv !task:review_distress !optout:whatsapp !stop:opt_out !outcome:opt_out"},
+		{in: "hi", want: ""},
+	}, end: StateOptedOut},
+	{name: "a formal refusal of contact before identity is confirmed", lines: []line{
+		{in: "no consent", want: "optout.ok !optout:whatsapp !stop:opt_out !outcome:opt_out"},
+	}, end: StateOptedOut},
 	{name: "opt-out during a handoff is recorded silently", verified: true, lines: []line{
 		{in: "human", want: "handoff.ask_human !handoff:ask_human:1"},
 		{in: "stop", want: "!optout:whatsapp !stop:opt_out"},
@@ -466,6 +491,9 @@ func runTranscript(t *testing.T, lang string, tr transcript, visited map[string]
 			event = *l.ev
 		}
 		event.Case = cs
+		if l.conv != nil {
+			l.conv(&c)
+		}
 		next, acts, err := e.Step(c, event, now)
 		if err != nil {
 			t.Fatalf("line %d (%s): %v", i+1, l.in, err)

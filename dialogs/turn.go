@@ -22,7 +22,10 @@ type turn struct {
 	text   string        // the debtor's text, trimmed
 	u      Understanding // what the text means
 	missed bool          // this turn did not understand the debtor
-	acts   []Action
+	// stopping: the message also asks to stop contact; whatever else it
+	// asks is answered, then contact stops (no survey, no follow-up question).
+	stopping bool
+	acts     []Action
 }
 
 func newTurn(cfg *EngineConfig, c *Conversation, ev Event, now time.Time) *turn {
@@ -218,6 +221,11 @@ func (t *turn) today() time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, t.loc)
 }
 
+// morningOf is the reminder hour of day d in the debtor's time zone.
+func (t *turn) morningOf(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), t.cfg.ReminderHour, 0, 0, 0, t.loc)
+}
+
 // day parses a YYYY-MM-DD date at midnight in the debtor's time zone.
 func (t *turn) day(s string) (time.Time, bool) {
 	d, err := time.ParseInLocation(time.DateOnly, s, t.loc)
@@ -253,6 +261,7 @@ const (
 	slotEmpathy         = "empathy"          // hardship empathy already said
 	slotLangNext        = "lang_next"        // the other language the last message was in
 	slotQueuedAck       = "queued_ack_at"    // when a debtor waiting in the queue was last told so
+	slotSupportLine     = "support_line"     // a debtor in distress while queued was given the support line
 )
 
 func (t *turn) slot(k string) string { return t.c.Slots[k] }

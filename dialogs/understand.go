@@ -33,6 +33,7 @@ const (
 	FlagDistress    = "distress"     // the person may be in crisis: care first, a person now
 	FlagAbusive     = "abusive"      // insults: stay calm, never mirror
 	FlagLegalThreat = "legal_threat" // lawsuit, Procon, lawyer: a person answers, the bot never argues
+	FlagStopContact = "stop_contact" // a request to stop contact on this channel, alone (opt_out) or beside another request
 )
 
 // Understanding is what the engine needs to know about one text the debtor

@@ -21,6 +21,7 @@ func sample() map[string]any {
 		"n": 6, "of": 6, "value": "R$ 102,34", "down": "R$ 100,00", "plan": "6x de R$ 102,34",
 		"first_due": "23/11", "later": "20/12", "latest": "20/12", "date": "25/11",
 		"url": "https://loja.example/dicas", "options": "1) à vista\n2) 3x",
+		"line": "Samaritans", "line_phone": "116 123", "line_url": "samaritans.org",
 	}
 }
 

@@ -93,4 +93,3 @@ func (s *Store) Trim(ctx context.Context, conv, token string, base, n int, dropS
 	}
 	return nil
 }
-

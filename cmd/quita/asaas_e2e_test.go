@@ -93,7 +93,7 @@ func TestAsaasSegundaViaPaidByWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr = waitThanks(t, s, phone) // sent, or queued outside the contact window
+	tr = waitThanks(t, s, phone)
 	if code, err := fake.DeliverWithToken(forged, "not-the-token"); err != nil || code != http.StatusUnauthorized {
 		t.Fatalf("forged delivery answered %d %v, want 401", code, err)
 	}

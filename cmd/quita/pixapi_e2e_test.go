@@ -203,11 +203,14 @@ func waitThanks(t testing.TB, s *service, phone string) []transcriptEntry {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		tr := simulatorTranscript(t, s, phone)
-		if strings.Contains(outText(tr), "Recebemos o seu pagamento") {
-			return tr
+		for _, e := range tr {
+			// A receipt goes at once, at any hour (bot.OriginReceipt): delivered, not queued.
+			if e.Direction == "out" && strings.Contains(e.Text, "Recebemos o seu pagamento") && e.Status != "queued" {
+				return tr
+			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no thanks:\n%s", outText(tr))
+			t.Fatalf("no thanks delivered:\n%+v", tr)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/quita-bot/quita/channels"
 	"github.com/quita-bot/quita/channels/mediaserver"
 	"github.com/quita-bot/quita/channels/simulator"
+	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/payments"
@@ -58,6 +59,10 @@ type service struct {
 	archive *archive.DB
 	// subjects answers data subjects (LGPD art. 18; serve_archive.go).
 	subjects *archive.Subjects
+	// handoffs is the human-handoff queue (handoffQueue builds it once).
+	handoffs *bot.Handoffs
+	// chatwoot is the Chatwoot bridge (serve_chatwoot.go); nil when off.
+	chatwoot *chatwoot.Bridge
 	// onWebhook, when set, is told how long each webhook took to answer
 	// (its route, status and time): what a provider waits for.
 	onWebhook func(route string, status int, d time.Duration)

@@ -24,11 +24,10 @@ const embeddedURLFile = "embedded-redis.url"
 // mountConsole wires the handoff queue, the agent console at /console and
 // the agent API at /api/v1.
 func mountConsole(ctx context.Context, s *service) error {
-	idle, byCreditor, err := handoffIdle(os.Getenv("QUITA_AGENT_IDLE"), s.dir)
+	h, err := s.handoffQueue()
 	if err != nil {
 		return err
 	}
-	h := s.bot.Handoffs(bot.HandoffOptions{Idle: idle, IdleByCreditor: byCreditor})
 	var creditors []string
 	for _, c := range s.dir.Creditors() {
 		creditors = append(creditors, c.ID)
@@ -67,6 +66,20 @@ func mountConsole(ctx context.Context, s *service) error {
 	}
 	s.log.Info("console: " + s.cfg.PublicURL + "/console (create accounts with `quita agents add`)")
 	return nil
+}
+
+// handoffQueue is the handoff queue, built once for the console and the
+// Chatwoot bridge (whichever mounts first).
+func (s *service) handoffQueue() (*bot.Handoffs, error) {
+	if s.handoffs != nil {
+		return s.handoffs, nil
+	}
+	idle, byCreditor, err := handoffIdle(os.Getenv("QUITA_AGENT_IDLE"), s.dir)
+	if err != nil {
+		return nil, err
+	}
+	s.handoffs = s.bot.Handoffs(bot.HandoffOptions{Idle: idle, IdleByCreditor: byCreditor})
+	return s.handoffs, nil
 }
 
 // handoffIdle reads QUITA_AGENT_IDLE (default 15m) and each creditor's

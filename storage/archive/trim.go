@@ -206,4 +206,3 @@ func (t *Trimmer) TrimConversation(ctx context.Context, conv string, closed bool
 	}
 	return n, nil
 }
-

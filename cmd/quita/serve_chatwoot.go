@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/quita-bot/quita/chatwoot"
+)
+
+func init() { mounts = append(mounts, mountChatwoot) }
+
+// mountChatwoot wires the Chatwoot bridge when QUITA_CHATWOOT_* are set:
+// the mirror (run by one process at a time) and POST /webhooks/chatwoot.
+func mountChatwoot(_ context.Context, s *service) error {
+	cfg, err := chatwoot.ConfigFromEnv(os.Getenv)
+	if err != nil || !cfg.Enabled() {
+		return err
+	}
+	h, err := s.handoffQueue()
+	if err != nil {
+		return err
+	}
+	opts := chatwoot.Options{}
+	if v := os.Getenv("QUITA_CHATWOOT_RETRY_MAX"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("QUITA_CHATWOOT_RETRY_MAX=%q is not a positive duration such as 1m", v)
+		}
+		opts.RetryMax, opts.RetryBase = d, min(time.Second, d)
+	}
+	if loc, err := time.LoadLocation(s.cfg.Timezone); err == nil {
+		opts.Location = loc
+	}
+	b := chatwoot.New(cfg, chatwoot.NewClient(cfg, nil), s.bot, h, s.store, s.log, opts)
+	s.chatwoot = b
+	s.app.Post("/webhooks/chatwoot", func(c *fiber.Ctx) error {
+		status, msg := b.Webhook(c.UserContext(), func(k string) string { return c.Get(k) }, c.Body())
+		if status == fiber.StatusUnauthorized {
+			s.log.Warn("chatwoot webhook refused", "why", msg, "ip", c.IP())
+		}
+		return c.Status(status).JSON(fiber.Map{"status": msg})
+	})
+	s.starters = append(s.starters, func(ctx context.Context) error {
+		go b.Run(ctx)
+		return nil
+	})
+	s.log.Info("chatwoot bridge on", "url", cfg.URL, "account", cfg.AccountID, "inbox", cfg.InboxID, "mirror", cfg.Mirror,
+		"webhook", s.cfg.PublicURL+"/webhooks/chatwoot")
+	return nil
+}
+
+// chatwootMetrics exports the bridge's figures at scrape time (nothing
+// when the bridge is off); unchecked, so it may register before the
+// bridge exists.
+type chatwootMetrics struct{ s *service }
+
+var (
+	chatwootErrorsDesc = prometheus.NewDesc("quita_chatwoot_errors_total",
+		"Errors talking to Chatwoot or applying its webhooks (each retried; see quita status and RUNBOOK.md#quitachatwootfailing).", nil, nil)
+	chatwootLagDesc = prometheus.NewDesc("quita_chatwoot_mirror_lag_seconds",
+		"How long the oldest conversation with mirroring work has waited to reach Chatwoot.", nil, nil)
+)
+
+func (chatwootMetrics) Describe(chan<- *prometheus.Desc) {}
+
+func (m chatwootMetrics) Collect(ch chan<- prometheus.Metric) {
+	b := m.s.chatwoot
+	if b == nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(chatwootErrorsDesc, prometheus.CounterValue, float64(b.ErrorsTotal()))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if st, _, err := chatwoot.ReadStatus(ctx, m.s.rdb, m.s.store.Keys().Prefix, time.Now()); err == nil {
+		ch <- prometheus.MustNewConstMetric(chatwootLagDesc, prometheus.GaugeValue, st.OldestDueSec)
+	}
+}
