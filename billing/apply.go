@@ -156,18 +156,31 @@ func (s *Service) MarkState(ctx context.Context, provider, providerID, state str
 	if err != nil {
 		return rec, wrapUnknown(err, payments.Payment{Provider: provider, ProviderID: providerID})
 	}
+	return s.MarkChargeState(ctx, rec.ChargeID, state, "")
+}
+
+// MarkChargeState is MarkState for a charge named by our id; problem, when
+// set, records why (a bank's rejection).
+func (s *Service) MarkChargeState(ctx context.Context, chargeID, state, problem string) (storage.ChargeRecord, error) {
+	rec, err := s.Store.Charge(ctx, chargeID)
+	if err != nil {
+		return rec, err
+	}
 	unlock, err := s.Store.LockDebtCharges(ctx, rec.DebtID, 30*time.Second)
 	if err != nil {
 		return rec, err
 	}
 	defer unlock()
-	if rec, err = s.Store.Charge(ctx, rec.ChargeID); err != nil {
+	if rec, err = s.Store.Charge(ctx, chargeID); err != nil { // fresh, under the lock
 		return rec, err
 	}
-	if !rec.Live() || rec.State == state {
+	if !rec.Live() || (rec.State == state && (problem == "" || rec.Problem == problem)) {
 		return rec, nil
 	}
 	rec.State, rec.UpdatedAt = state, s.now().UTC()
+	if problem != "" {
+		rec.Problem = problem
+	}
 	return rec, s.Store.SaveCharge(ctx, rec)
 }
 

@@ -59,6 +59,18 @@ type Debtor struct {
 	Channel   string   `json:"channel,omitempty"` // preferred channel
 	VIP       bool     `json:"vip,omitempty"`
 	Delays    int      `json:"delays,omitempty"` // past late payments: history shapes the tone
+	// Address is the postal address a bank needs to register a boleto
+	// drawn on the debtor (CNAB 240 segment Q); nil when unknown.
+	Address *PostalAddress `json:"address,omitempty"`
+}
+
+// PostalAddress is a Brazilian postal address.
+type PostalAddress struct {
+	Street   string `json:"street"` // logradouro, número, complemento
+	District string `json:"district,omitempty"`
+	CEP      string `json:"cep"` // 8 digits
+	City     string `json:"city"`
+	State    string `json:"state"` // UF
 }
 
 // Debt statuses.

@@ -9,11 +9,16 @@ import (
 // Account is the beneficiary's (cedente's) bank account and identity, as
 // printed on the boleto. Which numbers a bank needs is in BankHelp.
 type Account struct {
-	Bank            string `json:"bank" yaml:"bank"`                                   // 3-digit FEBRABAN code
-	Agency          string `json:"agency,omitempty" yaml:"agency"`                     // agência, without its digit
-	Account         string `json:"account,omitempty" yaml:"account"`                   // conta, without its digit
-	Carteira        string `json:"carteira,omitempty" yaml:"carteira"`                 // wallet / modality
-	Convenio        string `json:"convenio,omitempty" yaml:"convenio"`                 // Banco do Brasil convênio
+	Bank     string `json:"bank" yaml:"bank"`                   // 3-digit FEBRABAN code
+	Agency   string `json:"agency,omitempty" yaml:"agency"`     // agência, without its digit
+	Account  string `json:"account,omitempty" yaml:"account"`   // conta, without its digit
+	Carteira string `json:"carteira,omitempty" yaml:"carteira"` // wallet / modality
+	Convenio string `json:"convenio,omitempty" yaml:"convenio"` // Banco do Brasil convênio
+	// AgencyDigit, AccountDigit and Variacao are what a CNAB 240 remessa
+	// also needs (header fields 09.0, 11.0; BB's variação da carteira in 07.0).
+	AgencyDigit     string `json:"agency_digit,omitempty" yaml:"agency_digit"`         // DV da agência ("X" allowed)
+	AccountDigit    string `json:"account_digit,omitempty" yaml:"account_digit"`       // DV da conta ("X" allowed)
+	Variacao        string `json:"variacao,omitempty" yaml:"variacao"`                 // Banco do Brasil: variação da carteira (3 digits, e.g. 019)
 	BeneficiaryCode string `json:"beneficiary_code,omitempty" yaml:"beneficiary_code"` // código do beneficiário (Caixa, Santander)
 	BeneficiaryName string `json:"beneficiary_name,omitempty" yaml:"beneficiary_name"` // razão social
 	CNPJ            string `json:"cnpj,omitempty" yaml:"cnpj"`                         // digits or formatted

@@ -52,6 +52,13 @@ func (k Keys) debtCharges(debt string) string { return k.Prefix + ":charge:debt:
 func (k Keys) chargeByProvider(provider, providerID string) string {
 	return k.Prefix + ":charge:pid:" + provider + ":" + providerID
 }
+
+// creditorChargeByProvider indexes a charge by its creditor too: a local
+// boleto's provider id is the creditor's own nosso-número sequence, which
+// other creditors' boletos repeat.
+func (k Keys) creditorChargeByProvider(creditor, provider, providerID string) string {
+	return k.Prefix + ":charge:cpid:" + creditor + ":" + provider + ":" + providerID
+}
 func (k Keys) paymentSeen(provider, id string) string {
 	return k.Prefix + ":payment:seen:" + provider + ":" + id
 }
@@ -99,6 +106,9 @@ func (s *Store) SaveChargeWithPayment(ctx context.Context, r ChargeRecord, pay *
 		p.ZAdd(ctx, s.keys.debtCharges(r.DebtID), redis.Z{Score: float64(r.CreatedAt.UnixMilli()), Member: r.ChargeID})
 		if r.ProviderID != "" {
 			p.Set(ctx, s.keys.chargeByProvider(r.Provider, r.ProviderID), r.ChargeID, 0)
+			if r.CreditorID != "" {
+				p.Set(ctx, s.keys.creditorChargeByProvider(r.CreditorID, r.Provider, r.ProviderID), r.ChargeID, 0)
+			}
 		}
 		// Charges a provider can be asked about, for the reconciliation pass.
 		if r.Live() && r.ProviderID != "" && r.Provider != "local" && r.Provider != "api" {
@@ -147,6 +157,20 @@ func (s *Store) ChargeByProviderID(ctx context.Context, provider, providerID str
 	id, err := s.rdb.Get(ctx, s.keys.chargeByProvider(provider, providerID)).Result()
 	if errors.Is(err, redis.Nil) {
 		return ChargeRecord{}, fmt.Errorf("%s charge %s: %w", provider, providerID, ErrNotFound)
+	}
+	if err != nil {
+		return ChargeRecord{}, err
+	}
+	return s.Charge(ctx, id)
+}
+
+// CreditorChargeByProviderID finds a creditor's charge by the provider's id
+// for it, where provider ids are only unique per creditor (a local
+// boleto's nosso-número sequence).
+func (s *Store) CreditorChargeByProviderID(ctx context.Context, creditor, provider, providerID string) (ChargeRecord, error) {
+	id, err := s.rdb.Get(ctx, s.keys.creditorChargeByProvider(creditor, provider, providerID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return ChargeRecord{}, fmt.Errorf("%s charge %s of creditor %s: %w", provider, providerID, creditor, ErrNotFound)
 	}
 	if err != nil {
 		return ChargeRecord{}, err

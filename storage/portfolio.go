@@ -57,12 +57,13 @@ const (
 	debtorChannel  = "ch"
 	debtorVIP      = "v"
 	debtorDelays   = "dl"
-	debtorDebts    = "L" // comma-separated debt ids
-	debtorWrongNos = "w" // comma-separated numbers that turned out not to be the debtor's
+	debtorAddress  = "ad" // postal address, JSON (dialogs.PostalAddress)
+	debtorDebts    = "L"  // comma-separated debt ids
+	debtorWrongNos = "w"  // comma-separated numbers that turned out not to be the debtor's
 )
 
 // debtorAttrs are the attributes packed into a debtor's "<id>" field.
-var debtorAttrs = []string{debtorName, debtorCPF, debtorBirth, debtorPhones, debtorEmail, debtorLang, debtorTZ, debtorChannel, debtorVIP, debtorDelays, debtorDebts, debtorWrongNos}
+var debtorAttrs = []string{debtorName, debtorCPF, debtorBirth, debtorPhones, debtorEmail, debtorLang, debtorTZ, debtorChannel, debtorVIP, debtorDelays, debtorAddress, debtorDebts, debtorWrongNos}
 
 // indexBuckets is how many buckets each index is spread over: at 1M debts
 // about 30 entries a bucket, well under the listpack limit of 128.
@@ -139,7 +140,21 @@ func (s *Store) SaveDebtor(ctx context.Context, d dialogs.Debtor) error {
 func debtorRecord(d dialogs.Debtor) string {
 	return packRecord(debtorName, d.Name, debtorCPF, d.CPF, debtorBirth, d.BirthDate,
 		debtorPhones, strings.Join(d.Phones, ","), debtorEmail, d.Email, debtorLang, d.Language,
-		debtorTZ, d.TimeZone, debtorChannel, d.Channel, debtorVIP, boolStr(d.VIP), debtorDelays, strconv.Itoa(d.Delays))
+		debtorTZ, d.TimeZone, debtorChannel, d.Channel, debtorVIP, boolStr(d.VIP), debtorDelays, strconv.Itoa(d.Delays),
+		debtorAddress, addressAttr(d.Address))
+}
+
+// addressAttr is a postal address as a record attribute: JSON, which never
+// holds the record's control-character separators (encoding/json escapes them).
+func addressAttr(a *dialogs.PostalAddress) string {
+	if a == nil {
+		return ""
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 func boolStr(b bool) string {
@@ -217,6 +232,12 @@ func debtorOf(id string, vals map[string]string) dialogs.Debtor {
 		Email: vals[debtorEmail], Language: vals[debtorLang], TimeZone: vals[debtorTZ], Channel: vals[debtorChannel],
 		VIP: vals[debtorVIP] == "1"}
 	d.Delays, _ = strconv.Atoi(vals[debtorDelays])
+	if a := vals[debtorAddress]; a != "" {
+		var addr dialogs.PostalAddress
+		if json.Unmarshal([]byte(a), &addr) == nil {
+			d.Address = &addr
+		}
+	}
 	if p := vals[debtorPhones]; p != "" {
 		d.Phones = strings.Split(p, ",")
 	}
