@@ -67,8 +67,13 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"chart":  barChart,
-	"column": func(col string) string { return firstNonEmpty(headerNames[col], col) },
+	"chart":         barChart,
+	"recoveryChart": recoveryChart,
+	"groupLabel":    groupLabel,
+	"spend":         spendText,
+	"perReal":       perRealText,
+	"pct":           ratePercent,
+	"column":        func(col string) string { return firstNonEmpty(headerNames[col], col) },
 	"fieldErr": func(errs []portfolio.FieldError, col string) bool {
 		return slices.ContainsFunc(errs, func(e portfolio.FieldError) bool { return e.Field == col })
 	},

@@ -89,7 +89,8 @@ var enLang = langDef{
 			"better business bureau", "attorney general", "legal action", "report you", "take you to court", "small claims"),
 	},
 	dates: []rule{
-		dt(dateRel, 0, "today", "tonight", "later today", "this afternoon|evening"),
+		dt(dateRel, 0, "today", "tonight", "later today", "this afternoon|evening|morning", "just now", "right now", "just", "in a bit|while", "later on?"),
+		dt(dateRel, -2, "the? day before yesterday"),
 		dt(dateRel, 1, "tomorrow|tomorow|tommorow|tomorrrow", "tomorrow morning|night|afternoon"),
 		dt(dateRel, 2, "day after tomorrow"),
 		dt(dateRel, -1, "yesterday", "last night"),

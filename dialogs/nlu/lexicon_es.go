@@ -92,7 +92,7 @@ var esLang = langDef{
 	},
 	dates: []rule{
 		dt(dateNone, 0, "la|en_la|por_la|de_la manana", "la otra manana"),
-		dt(dateRel, 0, "hoy", "hoy mismo"),
+		dt(dateRel, 0, "hoy", "hoy mismo", "ahorita|ahoritita", "ahora mismo", "recien|recientemente", "acabo|acabamos de", "en un rato", "mas tarde", "hoy en la tarde|noche"),
 		dt(dateRel, 1, "manana"),
 		dt(dateRel, 2, "pasado manana"),
 		dt(dateRel, -1, "ayer"),
