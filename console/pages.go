@@ -39,6 +39,8 @@ func money(cents int64) string { return payments.FormatBRL(cents) }
 
 var funcs = template.FuncMap{
 	"money":       money,
+	"holder":      HolderLabel,
+	"author":      AuthorLabel,
 	"reason":      func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
 	"debtStatus":  func(s string) string { return firstNonEmpty(debtStatusLabels[s], s) },
 	"chargeState": func(s string) string { return firstNonEmpty(chargeStateLabels[s], s) },
