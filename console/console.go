@@ -58,6 +58,9 @@ type Options struct {
 	// Subjects, when set, adds the admins' data-subject API
 	// (GET and DELETE /api/v1/subjects/{cpf}).
 	Subjects Subjects
+	// Recovery, when set, adds the archive's recovery charts to the admin
+	// dashboard (by week, cadence step and variant).
+	Recovery Recovery
 }
 
 // Console serves the web console and the agent API.

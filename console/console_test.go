@@ -490,3 +490,16 @@ func TestCreateAgentValidation(t *testing.T) {
 		t.Fatalf("the new token does not work: %d", resp.StatusCode)
 	}
 }
+
+func TestHolderLabelNamesChatwootAgents(t *testing.T) {
+	for agent, want := range map[string]string{
+		"bia@quita.test":          "bia@quita.test",
+		"chatwoot:12:Maria Souza": "held in Chatwoot by Maria Souza",
+		"chatwoot:0:Chatwoot":     "held in Chatwoot by Chatwoot",
+		"chatwoot:12:":            "held in Chatwoot by an agent",
+	} {
+		if got := HolderLabel(agent); got != want {
+			t.Errorf("HolderLabel(%q) = %q, want %q", agent, got, want)
+		}
+	}
+}

@@ -39,6 +39,8 @@ func money(cents int64) string { return payments.FormatBRL(cents) }
 
 var funcs = template.FuncMap{
 	"money":       money,
+	"holder":      HolderLabel,
+	"author":      AuthorLabel,
 	"reason":      func(r string) string { return firstNonEmpty(reasonLabels[r], r) },
 	"debtStatus":  func(s string) string { return firstNonEmpty(debtStatusLabels[s], s) },
 	"chargeState": func(s string) string { return firstNonEmpty(chargeStateLabels[s], s) },
@@ -67,8 +69,13 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"chart":  barChart,
-	"column": func(col string) string { return firstNonEmpty(headerNames[col], col) },
+	"chart":         barChart,
+	"recoveryChart": recoveryChart,
+	"groupLabel":    groupLabel,
+	"spend":         spendText,
+	"perReal":       perRealText,
+	"pct":           ratePercent,
+	"column":        func(col string) string { return firstNonEmpty(headerNames[col], col) },
 	"fieldErr": func(errs []portfolio.FieldError, col string) bool {
 		return slices.ContainsFunc(errs, func(e portfolio.FieldError) bool { return e.Field == col })
 	},

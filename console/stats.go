@@ -72,6 +72,11 @@ type Dashboard struct {
 	Queued  int      `json:"queued"`
 	Held    int      `json:"held"`
 	Reasons []ABStat `json:"handoff_reasons"`
+	// Recovery is the archive's recovery over the last RecoveryWeeks weeks
+	// (nil without an archive); RecoveryError says why it is missing.
+	Recovery      []RecoveryChart `json:"recovery,omitempty"`
+	RecoveryWeeks int             `json:"recovery_weeks,omitempty"`
+	RecoveryError string          `json:"recovery_error,omitempty"`
 }
 
 // ABStat is one named count.
@@ -163,6 +168,15 @@ func (c *Console) dashboard(ctx context.Context, days int) (Dashboard, error) {
 		return d, err
 	}
 	d.Queued, d.Held = len(q), len(h)
+	if c.opts.Recovery != nil {
+		// The archive being down leaves the rest of the dashboard up.
+		if d.Recovery, err = c.recoveryCharts(ctx, c.h.Now()); err != nil {
+			c.log.Warn("dashboard: the archive's recovery figures are unavailable", "err", err)
+			d.RecoveryError = "O arquivo não respondeu; os gráficos de recuperação voltam quando ele responder."
+		} else {
+			d.RecoveryWeeks = recoveryWeeks
+		}
+	}
 	return d, nil
 }
 

@@ -18,6 +18,7 @@ type QueueItem struct {
 	Reason     string        `json:"reason,omitempty"`
 	Priority   int           `json:"priority"`
 	Agent      string        `json:"agent,omitempty"`
+	Holder     string        `json:"holder,omitempty"` // HolderLabel(Agent): "held in Chatwoot by NAME" for a Chatwoot agent
 	Since      time.Time     `json:"since"`
 	Waiting    time.Duration `json:"-"`
 	WaitingSec int64         `json:"waiting_seconds"`
@@ -91,6 +92,9 @@ func (c *Console) queue(ctx context.Context, p principal) (Queue, error) {
 func (c *Console) item(ctx context.Context, conv dialogs.Conversation, now time.Time) (QueueItem, error) {
 	it := QueueItem{ID: conv.ID, Channel: conv.Channel, Status: conv.Handoff.Status, Reason: conv.Handoff.Reason,
 		Priority: conv.Handoff.Priority, Agent: conv.Handoff.Agent, Since: conv.Handoff.Since}
+	if conv.Handoff.Agent != "" {
+		it.Holder = HolderLabel(conv.Handoff.Agent)
+	}
 	if !it.Since.IsZero() {
 		it.Waiting = now.Sub(it.Since).Truncate(time.Second)
 		it.WaitingSec = int64(it.Waiting.Seconds())

@@ -222,3 +222,72 @@ test('admin uploads a spreadsheet: preview with errors, confirm, progress to 100
     assert.match(greeting.text, /^Oi, João!/);
   });
 });
+
+// run.sh seeds the archive with twelve weeks of reminders and payments
+// (e2e/seedarchive) before quita serve starts.
+test('admin dashboard charts recovery by week, step and variant from the archive', async (t) => {
+  await t.test('login as admin and open the dashboard', async () => {
+    await context.clearCookies();
+    await page.goto(`${BASE}/console/login`);
+    await page.fill('input[name=email]', ADMIN_EMAIL);
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await Promise.all([page.waitForURL(`${BASE}/console/`), page.click('button[type=submit]')]);
+    await page.goto(`${BASE}/console/admin`);
+    await page.locator('#recovery-week svg.chart.recovery').waitFor();
+  });
+
+  await t.test('the charts show the figures of the admin API, as inline SVG without script', async () => {
+    const r = await fetch(`${BASE}/api/v1/admin/stats`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(r.status, 200);
+    const stats = await r.json();
+    assert.deepEqual(stats.recovery.map((c) => c.by), ['week', 'step', 'variant']);
+    for (const chart of stats.recovery) {
+      const bars = page.locator(`#recovery-${chart.by} svg g.group`);
+      assert.equal(await bars.count(), chart.groups.length, `${chart.by}: bars`);
+      const shown = await bars.evaluateAll((gs) => gs.map((g) => [g.dataset.label, Number(g.dataset.recovered), Number(g.dataset.owed)]));
+      assert.deepEqual(shown, chart.groups.map((g) => [g.label, g.recovered_cents, g.owed_cents]), `${chart.by}: figures`);
+    }
+    assert.equal(stats.recovery[0].groups.length, 12, 'one bar per week');
+    assert.ok(stats.recovery[0].groups.filter((g) => g.recovered_cents > 0).length >= 10, 'the seeded weeks recovered money');
+    assert.deepEqual(stats.recovery[1].groups.map((g) => g.label), ['D-3', 'D+1', 'D+5'], 'steps in cadence order');
+    assert.equal(await page.locator('div.charts.recovery script').count(), 0);
+    const rows = await page.locator('#recovery-step tbody tr').allInnerTexts();
+    assert.match(rows[0], /^D-3\s+\d+\s+R\$ [\d.]+,\d\d\s+\d+,\d%\s+BRL 0,0400\s+BRL 0,\d{4}$/);
+  });
+
+  await t.test('screenshot: the bars are drawn in the chart colours', async () => {
+    const shot = await page.locator('div.charts.recovery').screenshot({ path: path.join(ARTIFACTS, 'dashboard-recovery.png') });
+    const colour = async (sel) => page.locator(sel).first().evaluate((el) => getComputedStyle(el).fill);
+    const recovered = await colour('#recovery-week rect.recovered');
+    const owed = await colour('#recovery-week rect.owed');
+    // Count the screenshot's pixels of each colour, decoded by the browser
+    // in a blank page (the console's CSP is not in the way there).
+    const blank = await context.newPage();
+    try {
+      const counts = await blank.evaluate(async ({ png, colours }) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${png}`;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.width; c.height = img.height;
+        const g = c.getContext('2d');
+        g.drawImage(img, 0, 0);
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        const want = colours.map((s) => s.match(/\d+/g).slice(0, 3).map(Number));
+        const n = want.map(() => 0);
+        for (let i = 0; i < px.length; i += 4) {
+          want.forEach(([r, gr, b], k) => {
+            if (Math.abs(px[i] - r) + Math.abs(px[i + 1] - gr) + Math.abs(px[i + 2] - b) < 12) n[k]++;
+          });
+        }
+        return { n, width: c.width, height: c.height };
+      }, { png: shot.toString('base64'), colours: [recovered, owed] });
+      t.diagnostic(`screenshot ${counts.width}×${counts.height}: ${counts.n[0]} px recovered (${recovered}), ${counts.n[1]} px owed (${owed})`);
+      assert.ok(counts.width >= 600 && counts.height >= 300, 'the charts are laid out');
+      assert.ok(counts.n[0] > 2000, `recovered bars barely drawn: ${counts.n[0]} px`);
+      assert.ok(counts.n[1] > 2000, `owed bars barely drawn: ${counts.n[1]} px`);
+    } finally {
+      await blank.close();
+    }
+  });
+});

@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$ROOT" && go build -o "$WORK/quita" ./cmd/quita)
+(cd "$ROOT" && go build -o "$WORK/quita" ./cmd/quita && go build -o "$WORK/seedarchive" ./e2e/seedarchive)
 
 PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 URL="http://127.0.0.1:$PORT"
@@ -40,6 +40,9 @@ AGENT_PASSWORD="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 unset REDIS_URL QUITA_CONFIG
 export QUITA_DATA_DIR="$WORK/data" QUITA_ADDR="127.0.0.1:$PORT" QUITA_PUBLIC_URL="$URL"
 export QUITA_ADMIN_TOKEN="e2e-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+
+# Twelve weeks of archived reminders and payments for the dashboard's recovery charts.
+"$WORK/seedarchive" "$QUITA_DATA_DIR"
 
 "$WORK/quita" serve >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!

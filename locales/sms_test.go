@@ -9,50 +9,13 @@ import (
 	"github.com/quita-bot/quita/channels/sms"
 )
 
-// longest are the longest realistic values of a message's placeholders:
-// the debtor's first name (how the bot addresses them), a creditor's
-// display name, a six-figure amount, a CNPJ, four plans on offer. accented
-// picks a name and creditor with letters outside GSM-7 (ã, ç), which force
-// UCS-2 on a creditor that sends in unicode.
-func longest(lang string, accented bool) map[string]any {
-	name, creditor := "Maximiliano", "Lojas Exemplo do Brasil"
-	if accented {
-		name, creditor = "Conceição", "Confecções Exemplo Ltda"
-	}
-	due := "27/11"
-	if Normalize(lang) == "en" {
-		due = "Sep 27"
-	}
-	money := func(cents int64) string { return Money(lang, cents) }
-	d := map[string]any{
-		"name": name, "creditor": creditor, "cnpj": "12.345.678/0001-95",
-		"phone": "(11) 93333-4444", "site": "lojasexemplo.com.br", "address": "Av. Paulista, 1000, São Paulo",
-		"hours": "de segunda a sexta, das 8h às 18h", "amount": money(12345678), "due": due,
-		"invoice": "NF-2026-0012345", "description": "Geladeira Frost Free 480 litros",
-		"total": money(11111110), "discount": money(1234568), "n": 12, "of": 12, "value": money(1028806),
-		"down": money(1234567), "first_due": due, "later": due, "latest": due, "date": due,
-		"url": "https://lojasexemplo.com.br/dicas",
-	}
-	plan := TForm(SMS, lang, "offer.plan_down", d)
-	d["plan"] = plan
-	d["options"] = strings.Join([]string{
-		"1) " + TForm(SMS, lang, "offer.full_discount", d),
-		"2) " + plan,
-		"3) " + TForm(SMS, lang, "offer.plan", d),
-		"4) " + TForm(SMS, lang, "offer.plan", map[string]any{"n": 6, "value": money(2057612)}),
-	}, "\n")
-	return d
-}
+// longest are the longest realistic values (LongestValues), the plans
+// written in their SMS form.
+func longest(lang string, accented bool) map[string]any { return LongestValues(SMS, lang, accented) }
 
-// reminder reports whether a key is a reminder: sent unasked, paid for by
-// the creditor, one segment.
-func reminder(key string) bool {
-	return strings.HasPrefix(key, "reminder.") || key == "installment.due"
-}
-
-// part reports whether a key is a part of another message (an offer line),
-// not a message of its own.
-func part(key string) bool { return strings.HasPrefix(key, "offer.") }
+// reminder and part: IsReminder, IsPart.
+func reminder(key string) bool { return IsReminder(key) }
+func part(key string) bool     { return IsPart(key) }
 
 // TestSMSFits renders every message in every language as it goes by SMS,
 // with the longest realistic values, and counts its segments the way the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/chatwoot/chatwoottest"
+	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/dialogs"
 	"github.com/quita-bot/quita/storage"
 	"github.com/quita-bot/quita/storage/redistest"
@@ -20,8 +21,18 @@ const cwSecret = "whsec-chatwoot-e2e"
 // at a fake Chatwoot whose webhook calls this quita.
 func startChatwoot(t *testing.T, mirror string) (*service, *chatwoottest.Server, func()) {
 	t.Helper()
-	r := redistest.New(t)
 	fake := chatwoottest.New(t, chatwoottest.Options{})
+	cfg := chatwootConfig(t, fake, mirror)
+	s, stop := startService(t, cfg)
+	fake.SetWebhook(serviceURL(t, s)+"/webhooks/chatwoot", cwSecret)
+	return s, fake, stop
+}
+
+// chatwootConfig is a production-like configuration on a fresh Redis
+// prefix with the bridge pointed at fake.
+func chatwootConfig(t *testing.T, fake *chatwoottest.Server, mirror string) config.Config {
+	t.Helper()
+	r := redistest.New(t)
 	for k, v := range map[string]string{
 		"QUITA_CHATWOOT_URL": fake.URL(), "QUITA_CHATWOOT_ACCOUNT_ID": "1", "QUITA_CHATWOOT_INBOX_ID": "7",
 		"QUITA_CHATWOOT_TOKEN": fake.Token(), "QUITA_CHATWOOT_WEBHOOK_SECRET": cwSecret, "QUITA_CHATWOOT_MIRROR": mirror,
@@ -31,9 +42,7 @@ func startChatwoot(t *testing.T, mirror string) (*service, *chatwoottest.Server,
 	}
 	cfg := testConfig(t, r.URL, r.Prefix)
 	cfg.Demo = false
-	s, stop := startService(t, cfg)
-	fake.SetWebhook(serviceURL(t, s)+"/webhooks/chatwoot", cwSecret)
-	return s, fake, stop
+	return cfg
 }
 
 // cwConversation waits for the Chatwoot conversation of phone.

@@ -17,7 +17,7 @@ import (
 func init() {
 	register(command{
 		name:    "classify",
-		summary: "read messages (one per line) on stdin, print their intent, entities and flags as JSON lines",
+		summary: "read messages (one per line) on stdin, print their intent, entities and flags as JSON lines; --eval FILE.jsonl measures a labelled set",
 		run:     runClassify,
 	})
 }
@@ -27,8 +27,9 @@ func runClassify(ctx context.Context, args []string) error {
 	lang := fs.String("lang", "", "language of the messages: pt, es or en (default: detect each message)")
 	today := fs.String("today", "", "the conversation's today, YYYY-MM-DD (default: today in --tz)")
 	tz := fs.String("tz", "America/Sao_Paulo", "the conversation's time zone (IANA name)")
+	eval := fs.String("eval", "", "measure a labelled JSON-lines file (dialogs/nlu/testdata/LABELS.md) and exit non-zero below the targets; --today defaults to the corpus's "+evalToday)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: quita classify [--lang pt|es|en] [--today YYYY-MM-DD] [--tz America/Sao_Paulo] < messages.txt")
+		fmt.Fprintln(fs.Output(), "Usage: quita classify [--lang pt|es|en] [--today YYYY-MM-DD] [--tz America/Sao_Paulo] < messages.txt\n       quita classify --eval FILE.jsonl [--lang pt|es|en] [--today YYYY-MM-DD] [--tz America/Sao_Paulo]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -44,6 +45,9 @@ func runClassify(ctx context.Context, args []string) error {
 		return fmt.Errorf("--tz %q: %w (use an IANA name such as America/Sao_Paulo)", *tz, err)
 	}
 	now := time.Now().In(loc)
+	if *eval != "" && *today == "" {
+		*today = evalToday
+	}
 	if *today != "" {
 		d, err := time.ParseInLocation("2006-01-02", *today, loc)
 		if err != nil {
@@ -51,8 +55,19 @@ func runClassify(ctx context.Context, args []string) error {
 		}
 		now = d.Add(12 * time.Hour)
 	}
-	return classifyLines(ctx, os.Stdin, os.Stdout, nlu.Options{Lang: *lang, Today: now})
+	opt := nlu.Options{Lang: *lang, Today: now}
+	if *eval != "" {
+		lines, err := readEvalFile(*eval)
+		if err != nil {
+			return err
+		}
+		return evaluate(os.Stdout, *eval, lines, opt)
+	}
+	return classifyLines(ctx, os.Stdin, os.Stdout, opt)
 }
+
+// evalToday is the today of the labelled corpus (dialogs/nlu/testdata/LABELS.md).
+const evalToday = "2026-11-26"
 
 // classifyLines prints one JSON object per input line.
 func classifyLines(ctx context.Context, in io.Reader, out io.Writer, opt nlu.Options) error {

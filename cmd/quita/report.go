@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{name: "report", summary: "reports: report variants | recovery", run: runReport})
+	register(command{name: "report", summary: "reports: report variants | recovery | sms", run: runReport})
 }
 
 const reportUsage = `Usage:
@@ -29,7 +29,11 @@ const reportUsage = `Usage:
   quita report recovery [--creditor ID] [--since YYYY-MM-DD] [--by step|variant|channel|week] [--json]
       From the archive (QUITA_ARCHIVE_URL, or SQLite in the data dir): debts contacted,
       promises, agreements, amount recovered, recovery rate, median days to payment and
-      spend per debt contacted and per real recovered; one total, or one row per group.`
+      spend per debt contacted and per real recovered; one total, or one row per group.
+  quita report sms [--json]
+      SMS segments per bot answer and per reminder, by language and encoding: the WhatsApp
+      text sent by SMS (before) and the SMS forms (after), rendered with the longest
+      realistic values (what BENCHMARKS.md's SMS table shows).`
 
 func runReport(ctx context.Context, args []string) error {
 	return reportMain(ctx, args, os.Stdout, os.Stderr)
@@ -39,7 +43,7 @@ func reportMain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, reportUsage)
 		if len(args) == 0 {
-			return errors.New("name a report: variants or recovery")
+			return errors.New("name a report: variants, recovery or sms")
 		}
 		return nil
 	}
@@ -48,9 +52,11 @@ func reportMain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return variantsReport(ctx, args[1:], stdout, stderr)
 	case "recovery":
 		return recoveryReport(ctx, args[1:], stdout, stderr)
+	case "sms":
+		return smsReport(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, reportUsage)
-	return fmt.Errorf("no report %q: the reports are variants and recovery", args[0])
+	return fmt.Errorf("no report %q: the reports are variants, recovery and sms", args[0])
 }
 
 func reportFlags(name string, stderr io.Writer) *flag.FlagSet {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/quita-bot/quita/bot"
 	"github.com/quita-bot/quita/config"
+	"github.com/quita-bot/quita/console"
 	"github.com/quita-bot/quita/payments"
 	"github.com/quita-bot/quita/storage/archive"
 )
@@ -109,6 +110,27 @@ func (v variantCosts) VariantCosts(ctx context.Context, creditor string) (map[st
 	for _, r := range rep.Rows {
 		out[r.Group] = bot.VariantCost{Contacted: r.Contacted, RecoveredCents: r.RecoveredCents, SpendMicros: r.SpendMicros, Currency: r.Currency,
 			SpendPerContactedMicros: r.SpendPerContactedMicros, SpendPerRealRecovered: r.SpendPerRealRecovered}
+	}
+	return out, nil
+}
+
+// recoveryAPI gives the console's dashboard the archive's recovery
+// figures (the service's archive, opened by mountArchive).
+type recoveryAPI struct{ s *service }
+
+func (r recoveryAPI) RecoveryGroups(ctx context.Context, since time.Time, by string) ([]console.RecoveryGroup, error) {
+	if r.s.archive == nil {
+		return nil, errors.New("no archive is open")
+	}
+	rep, err := r.s.archive.Recovery(ctx, archive.RecoveryQuery{Since: since, By: by})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]console.RecoveryGroup, 0, len(rep.Rows))
+	for _, g := range rep.Rows {
+		out = append(out, console.RecoveryGroup{Label: g.Group, Contacted: g.Contacted, Paid: g.Paid, OwedCents: g.OwedCents,
+			RecoveredCents: g.RecoveredCents, Rate: g.RecoveryRate, SpendMicros: g.SpendMicros, Currency: g.Currency,
+			SpendPerContactedMicros: g.SpendPerContactedMicros, SpendPerRealRecovered: g.SpendPerRealRecovered})
 	}
 	return out, nil
 }

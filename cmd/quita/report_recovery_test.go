@@ -162,3 +162,32 @@ func TestReportVariantsCostColumn(t *testing.T) {
 		t.Errorf("D+1 row %q\n%s", d1, out.String())
 	}
 }
+
+// quita report sms: one row per language, encoding and kind, each counting
+// every message twice (plain and accented values); the SMS forms never
+// cost more than the WhatsApp text, and reminders fit one segment in gsm.
+func TestReportSMSCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := reportMain(context.Background(), []string{"sms", "--json"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Rows []smsRow }
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil || len(got.Rows) != 12 {
+		t.Fatalf("%v: %d rows, want 3 languages × 2 encodings × 2 kinds", err, len(got.Rows))
+	}
+	for _, r := range got.Rows {
+		if r.AfterTotal > r.BeforeTotal || r.Messages == 0 || r.Messages%2 != 0 {
+			t.Errorf("%+v", r)
+		}
+		if r.Kind == "reminder" && r.Encoding == "gsm" && r.AfterMax != 1 {
+			t.Errorf("%s gsm reminders reach %d segments", r.Lang, r.AfterMax)
+		}
+	}
+	out.Reset()
+	if err := reportMain(context.Background(), []string{"sms"}, &out, &errb); err != nil || !strings.Contains(out.String(), "pt-BR  unicode   reminder") {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if err := reportMain(context.Background(), []string{"bogus"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "variants, recovery and sms") {
+		t.Fatalf("unknown report: %v", err)
+	}
+}

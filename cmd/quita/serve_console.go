@@ -32,12 +32,16 @@ func mountConsole(ctx context.Context, s *service) error {
 	for _, c := range s.dir.Creditors() {
 		creditors = append(creditors, c.ID)
 	}
-	con, err := console.New(console.Options{
+	opts := console.Options{
 		Store: s.store, Bot: s.bot, Handoffs: h, Documents: paymentDocs(s.dir, bot.Cashier{Billing: billingFor(s.dir), Charges: s.billing}),
 		AdminToken: s.cfg.AdminToken, Secure: strings.HasPrefix(s.cfg.PublicURL, "https://"), Log: s.log,
 		Subjects:  subjectsAPI{s},
 		Portfolio: &console.PortfolioOptions{Importer: func() *portfolio.Importer { return s.importer }, Creditors: creditors, TimeZone: s.cfg.Timezone},
-	})
+	}
+	if s.cfg.Archive {
+		opts.Recovery = recoveryAPI{s}
+	}
+	con, err := console.New(opts)
 	if err != nil {
 		return err
 	}

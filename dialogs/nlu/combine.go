@@ -43,7 +43,7 @@ func combine(rv *ruleView, out *[numOutputs]float32, p *decisionParams) decision
 			best = k
 		}
 	}
-	d.flags = rv.flags &^ (1<<flagDistress | 1<<flagStop | 1<<flagLegal | 1<<flagAbusive)
+	d.flags = rv.flags &^ (1<<flagDistress | 1<<flagStop | 1<<flagLegal | 1<<flagAbusive | 1<<flagDistressCue)
 	hs := headScores(out, &d.probs)
 	for j, bit := range headFlags {
 		if hs[j] >= p.Thresholds[j] || p.RuleFlags[j] && rv.flags&(1<<bit) != 0 {

@@ -31,7 +31,7 @@ const (
 
 // featureVersion changes whenever what features() computes changes, so
 // that a model trained before is refused as stale (TestCommittedModelIsFresh).
-const featureVersion = 1
+const featureVersion = 2
 
 // featureSet is the reusable feature buffer of one Classify call.
 type featureSet struct {
@@ -174,6 +174,9 @@ func (a *analysis) features(f *featureSet, rv *ruleView) {
 		if rv.flags&(1<<k) != 0 {
 			f.meta = append(f.meta, metaFlag[k])
 		}
+	}
+	if rv.flags&(1<<flagDistressCue) != 0 {
+		m("flag:distress_cue")
 	}
 
 	if a.nDates > 0 {

@@ -22,7 +22,17 @@ const (
 
 var flagNames = [...]string{FlagDistress, FlagAbusive, FlagLegalThreat, FlagStopContact}
 
+// distressCue is a weak sign of distress ("hospital", "morreu"): never a
+// flag of the result, a feature the model weighs.
+const (
+	distressCue     = "~distress"
+	flagDistressCue = 4
+)
+
 func flagBit(name string) uint8 {
+	if name == distressCue {
+		return 1 << flagDistressCue
+	}
 	for k, n := range flagNames {
 		if n == name {
 			return 1 << k
@@ -37,6 +47,9 @@ func (a *analysis) scoreFlags() {
 	c := a.c
 	c.flags.scan(a.toks, func(m match) {
 		bit := flagBit(m.rule.flag)
+		if bit == 0 { // a look-alike: it only keeps its words from other patterns
+			return
+		}
 		if bit != 1<<flagAbusive && !c.is(a.toks[m.start].id, wNeg) && c.negated(a.toks, m.start) {
 			return
 		}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quita-bot/quita/chatwoot"
+	"github.com/quita-bot/quita/chatwoot/chatwoottest"
+	"github.com/quita-bot/quita/dialogs"
+)
+
+// handedToChatwoot verifies phone's debtor and hands the conversation to a
+// person; it returns the open Chatwoot conversation.
+func handedToChatwoot(t *testing.T, s *service, fake *chatwoottest.Server, phone, debt string) chatwoottest.Conversation {
+	t.Helper()
+	seedDebtor(t, s, "loja-exemplo", phone, debt, 45000)
+	converse(t, s, phone, "oi", "529")
+	simulatorSay(t, s, phone, "quero falar com um atendente")
+	return cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return c.Status == chatwoot.StatusOpen && hasMessage(c, chatwoot.Outgoing, true, "Transferida pelo quita")
+	})
+}
+
+// incoming lists the texts of a conversation's incoming messages, in order.
+func incoming(c chatwoottest.Conversation) []string {
+	var out []string
+	for _, m := range c.Messages {
+		if m.Type == chatwoot.Incoming {
+			out = append(out, m.Content)
+		}
+	}
+	return out
+}
+
+func sayAll(t *testing.T, s *service, phone string, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		n := len(quitaTranscript(t, s, phone))
+		simulatorSay(t, s, phone, text)
+		waitQuita(t, "quita took "+text, func() bool { return len(quitaTranscript(t, s, phone)) > n })
+	}
+}
+
+// Chatwoot down, then quita restarted while the mirror was behind, then
+// Chatwoot back: every message arrives once and in order, the failure was
+// counted (metric, quita status), and the pipeline never waited.
+func TestChatwootDownThenBackAcrossRestart(t *testing.T) {
+	fake := chatwoottest.New(t, chatwoottest.Options{})
+	cfg := chatwootConfig(t, fake, chatwoot.MirrorHandoffs)
+	s, stop := startService(t, cfg)
+	fake.SetWebhook(serviceURL(t, s)+"/webhooks/chatwoot", cwSecret)
+	const phone = "+5511955553101"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-down")
+	ctx := context.Background()
+
+	fake.SetDown(true)
+	sayAll(t, s, phone, "um", "dois")
+	fake.Wait(t, "a refused call", 20*time.Second, func() bool { return fake.CallCount(`POST .*/messages$`) > 0 && anyStatus(fake, 503) })
+	waitQuita(t, "the error counted", func() bool { return scrape(t, s)["quita_chatwoot_errors_total"] > 0 })
+	st, ran, err := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now())
+	if err != nil || !ran || st.Errors == 0 || st.Queued == 0 || !strings.Contains(st.LastError, "503") {
+		t.Fatalf("status while down: %+v ran %v err %v", st, ran, err)
+	}
+	// The debtor's side never waited for Chatwoot: a conversation the bot
+	// handles answers at once.
+	converse(t, s, "+5511955553199", "oi")
+
+	stop() // quita restarts mid-mirror
+	s2, _ := startService(t, cfg)
+	fake.SetWebhook(serviceURL(t, s2)+"/webhooks/chatwoot", cwSecret)
+	sayAll(t, s2, phone, "três")
+	fake.SetDown(false)
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool { return len(incoming(c)) >= 3 })
+	waitQuita(t, "the mirror caught up", func() bool {
+		st, _, _ := chatwoot.ReadStatus(ctx, s2.rdb, s2.store.Keys().Prefix, time.Now())
+		return st.Queued == 0
+	})
+	cw, _ = fake.ConversationBySource("quita:" + phone)
+	if got := strings.Join(incoming(cw), "|"); got != "um|dois|três" {
+		t.Fatalf("incoming in Chatwoot: %q, want um|dois|três once each, in order", got)
+	}
+	if n := len(fake.Conversations()); n != 1 {
+		t.Fatalf("%d Chatwoot conversations, want 1", n)
+	}
+}
+
+func anyStatus(fake *chatwoottest.Server, code int) bool {
+	for _, c := range fake.Calls() {
+		if c.Status == code {
+			return true
+		}
+	}
+	return false
+}
+
+// A post Chatwoot saved but whose answer was lost is found, not posted
+// again; a webhook delivered twice (a new delivery id) sends the agent's
+// reply once.
+func TestChatwootNoDuplicates(t *testing.T) {
+	s, fake, _ := startChatwoot(t, chatwoot.MirrorHandoffs)
+	const phone = "+5511955553201"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-dup")
+	fake.LoseNextAnswer()
+	sayAll(t, s, phone, "alguém aí?")
+	ctx := context.Background()
+	waitQuita(t, "the mirror retried and finished", func() bool {
+		st, _, _ := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now())
+		return st.Queued == 0 && st.Errors > 0
+	})
+	cw, _ = fake.ConversationBySource("quita:" + phone)
+	if n := countMessages(cw, chatwoot.Incoming, false, "alguém aí?"); n != 1 {
+		t.Fatalf("the message is %d times in Chatwoot after a lost answer, want 1", n)
+	}
+	if fake.CallCount(`GET .*/messages$`) == 0 {
+		t.Fatal("the retry did not look for the message before posting again")
+	}
+
+	maria := fake.AddAgent("Maria Souza", "maria@collector.example")
+	fake.AgentReply(cw.ID, maria, "Estou aqui, Rita.")
+	waitQuita(t, "the reply", func() bool { return countOut(quitaTranscript(t, s, phone), "Estou aqui, Rita.") == 1 })
+	fake.Wait(t, "deliveries answered", 10*time.Second, fake.Delivered)
+	var reply chatwoottest.Delivery
+	for _, d := range fake.Deliveries() {
+		if d.Event == chatwoot.EventMessageCreated && strings.Contains(string(d.Body), "Estou aqui, Rita.") {
+			reply = d
+		}
+	}
+	if code, err := fake.Redeliver(reply, false); err != nil || code != 200 {
+		t.Fatalf("re-sent event answered %d %v", code, err)
+	}
+	if code, err := fake.Redeliver(reply, true); err != nil || code != 401 {
+		t.Fatalf("replayed delivery answered %d %v, want 401", code, err)
+	}
+	if code, err := fake.DeliverForged([]byte(strings.Replace(string(reply.Body), "Estou aqui, Rita.", "Pague agora ou...", 1))); err != nil || code != 401 {
+		t.Fatalf("forged delivery answered %d %v, want 401", code, err)
+	}
+	waitQuita(t, "the webhook queue drained", func() bool {
+		st, _, _ := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now())
+		return st.Webhooks == 0
+	})
+	tr := quitaTranscript(t, s, phone)
+	if n := countOut(tr, "Estou aqui, Rita."); n != 1 || countOut(tr, "Pague agora") != 0 {
+		t.Fatalf("the reply went %d times (forged: %d), want once", n, countOut(tr, "Pague agora"))
+	}
+}
+
+// A slow Chatwoot (every call hanging) holds up only the mirror: the bot
+// keeps answering, the webhook keeps answering, and once Chatwoot answers
+// the handoff lands.
+func TestChatwootSlowNeverBlocksThePipeline(t *testing.T) {
+	s, fake, _ := startChatwoot(t, chatwoot.MirrorHandoffs)
+	fake.Block()
+	const phone = "+5511955553301"
+	seedDebtor(t, s, "loja-exemplo", phone, "cw-slow", 45000)
+	converse(t, s, phone, "oi", "529")
+	simulatorSay(t, s, phone, "quero falar com um atendente")
+	waitQuita(t, "the handoff", func() bool {
+		c, _ := s.bot.Conversation(context.Background(), phone)
+		return c.Handoff.Status == dialogs.HandoffQueued
+	})
+	tr := converse(t, s, "+5511955553399", "oi") // another debtor, while Chatwoot hangs
+	if len(tr) < 2 {
+		t.Fatalf("the bot did not answer while Chatwoot hung: %+v", tr)
+	}
+	if code, _ := fake.DeliverForged([]byte(`{"event":"message_created"}`)); code != 401 {
+		t.Fatalf("the webhook answered %d while Chatwoot hung", code)
+	}
+	fake.Unblock()
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return c.Status == chatwoot.StatusOpen && hasMessage(c, chatwoot.Outgoing, true, "Transferida pelo quita")
+	})
+}
+
+// Takeovers either side are visible on the other: an assignment in
+// Chatwoot holds the conversation in quita (its console says "held in
+// Chatwoot by NAME"); an admin taking it over in quita's console assigns
+// the Chatwoot agent with the same e-mail and says so in a note; while the
+// console holds it a Chatwoot reply is refused there, never sent; the
+// console's reply and hand-back show in Chatwoot, and the bot greets once.
+func TestChatwootAndConsoleTakeovers(t *testing.T) {
+	fake := chatwoottest.New(t, chatwoottest.Options{})
+	cfg := chatwootConfig(t, fake, chatwoot.MirrorHandoffs)
+	cfg.AdminToken = "admin-token-for-chatwoot-tests"
+	s, _ := startService(t, cfg)
+	fake.SetWebhook(serviceURL(t, s)+"/webhooks/chatwoot", cwSecret)
+	ctx := context.Background()
+	const phone = "+5511955553401"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-take")
+
+	maria := fake.AddAgent("Maria Souza", "maria@collector.example")
+	fake.Assign(cw.ID, maria)
+	waitQuita(t, "the assignment held in quita", func() bool {
+		c, _ := s.bot.Conversation(ctx, phone)
+		return c.Handoff.Status == dialogs.HandoffAssigned && c.Handoff.Agent == chatwoot.AgentID(maria, "Maria Souza")
+	})
+	if code, q := apiCall(t, s, "GET", "/api/v1/agent/queue", cfg.AdminToken, ""); code != 200 || !strings.Contains(q, "held in Chatwoot by Maria Souza") {
+		t.Fatalf("console queue %d: %s", code, q)
+	}
+
+	chefeCW := fake.AddAgent("Chefe", "chefe@collector.example")
+	token := createAgentToken(t, s, cfg.AdminToken, "chefe@collector.example", "admin")
+	conv := "/api/v1/agent/conversations/%2B5511955553401"
+	if code, body := apiCall(t, s, "POST", conv+"/claim", "", ""); code != 401 {
+		t.Fatalf("claim without a token = %d %s", code, body)
+	}
+	if code, body := apiCall(t, s, "POST", conv+"/claim", token, ""); code != 200 {
+		t.Fatalf("console takeover = %d %s", code, body)
+	}
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return c.AssigneeID == chefeCW && hasMessage(c, chatwoot.Outgoing, true, "Assumida no console do quita por chefe@collector.example")
+	})
+	fake.Wait(t, "deliveries answered", 10*time.Second, fake.Delivered)
+	waitQuita(t, "the webhook queue drained", func() bool {
+		st, _, _ := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now())
+		return st.Webhooks == 0
+	})
+	if c, _ := s.bot.Conversation(ctx, phone); c.Handoff.Agent != "chefe@collector.example" {
+		t.Fatalf("quita's own assignment came back as a Chatwoot takeover: %+v", c.Handoff)
+	}
+
+	refused := fake.AgentReply(cw.ID, maria, "Rita, consigo um desconto!")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Outgoing, true, "Não enviada ao devedor: chefe@collector.example atende")
+	})
+	if m, _ := fake.Message(cw.ID, refused); m.Status != "failed" || !strings.Contains(m.ExternalError, "console do quita") {
+		t.Fatalf("the refused message is %q (%q), want failed with the reason", m.Status, m.ExternalError)
+	}
+	if countOut(quitaTranscript(t, s, phone), "desconto") != 0 {
+		t.Fatal("a Chatwoot reply went out while the console held the conversation")
+	}
+
+	if code, body := apiCall(t, s, "POST", conv+"/reply", token, `{"text":"Oi Rita, aqui é o chefe."}`); code != 200 {
+		t.Fatalf("console reply = %d %s", code, body)
+	}
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Outgoing, false, "Oi Rita, aqui é o chefe.")
+	})
+	if code, body := apiCall(t, s, "POST", conv+"/handback", token, `{"resume":"menu"}`); code != 200 {
+		t.Fatalf("console hand-back = %d %s", code, body)
+	}
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return c.Status == chatwoot.StatusResolved && hasMessage(c, chatwoot.Outgoing, true, "Devolvida ao bot por chefe@collector.example")
+	})
+	fake.Wait(t, "deliveries answered", 10*time.Second, fake.Delivered)
+	waitQuita(t, "the webhook queue drained", func() bool {
+		st, _, _ := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now())
+		return st.Webhooks == 0 && st.Queued == 0
+	})
+	tr := quitaTranscript(t, s, phone)
+	if n, m := countOut(tr, "voltei por aqui"), countOut(tr, "Oi Rita, aqui é o chefe."); n != 1 || m != 1 {
+		t.Fatalf("greeted %d times, the console reply sent %d times; want 1 and 1", n, m)
+	}
+	if n := countMessages(cw, chatwoot.Outgoing, false, "Oi Rita, aqui é o chefe."); n != 1 {
+		t.Fatalf("the console reply is %d times in Chatwoot", n)
+	}
+}
+
+// createAgentToken creates a console account and returns its API token.
+func createAgentToken(t *testing.T, s *service, admin, email, role string) string {
+	t.Helper()
+	code, body := apiCall(t, s, "POST", "/api/v1/agents", admin, `{"email":"`+email+`","role":"`+role+`","password":"senha-de-teste-123"}`)
+	if code != 201 {
+		t.Fatalf("create %s = %d %s", email, code, body)
+	}
+	var created struct{ Token string }
+	if err := json.Unmarshal([]byte(body), &created); err != nil || created.Token == "" {
+		t.Fatalf("no token in %s: %v", body, err)
+	}
+	return created.Token
+}
