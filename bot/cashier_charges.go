@@ -107,6 +107,13 @@ func (c Cashier) boletoCharge(cs dialogs.Case, d dialogs.Debt, cents int64, due 
 	out := dialogs.Boleto{Linha: rec.Linha, AmountCents: rec.AmountCents, DueDate: rec.DueDate.Format(time.DateOnly),
 		Beneficiary: acct.BeneficiaryName, PDFURL: rec.PDFURL, PixPayload: rec.PixPayload,
 		Unregistered: rec.State == payments.ChargeUnregistered}
+	if rec.Linha == "" && rec.PixPayload != "" { // a PIX with a due date stands for the boleto (API Pix)
+		png, err := payments.PixQRPNG(rec.PixPayload, 512)
+		if err != nil {
+			return dialogs.Boleto{}, err
+		}
+		out.PixQRPNG = png
+	}
 	if rec.Provider == "local" && acct.Bank != "" {
 		b, err := payments.NewBoleto(acct, rec.ProviderID, rec.AmountCents, rec.DueDate)
 		if err != nil {

@@ -31,6 +31,9 @@ type Boleto struct {
 	PDF         []byte `json:"-"`
 	PDFURL      string `json:"pdf_url,omitempty"`     // the bank's own PDF, when the provider has one
 	PixPayload  string `json:"pix_payload,omitempty"` // boleto híbrido: the same charge payable by PIX
+	// PixQRPNG is the QR of PixPayload when there is no linha: a creditor
+	// paid only by PIX, whose segunda via is a PIX charge with a due date.
+	PixQRPNG []byte `json:"-"`
 	// Unregistered is a boleto the bank does not know yet (local, before its
 	// CNAB remessa is confirmed): the debtor is told when it can be paid.
 	Unregistered bool `json:"unregistered,omitempty"`

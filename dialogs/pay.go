@@ -45,6 +45,12 @@ func (t *turn) segundaVia() {
 		t.payError(err)
 		return
 	}
+	if b.Linha == "" && b.PixPayload != "" {
+		// A creditor paid only by PIX (API Pix): a cobrança com vencimento,
+		// with its own due date and terms, stands for the boleto.
+		t.sendPix(Pix{Payload: b.PixPayload, AmountCents: b.AmountCents, QRPNG: b.PixQRPNG})
+		return
+	}
 	// The linha digitável goes alone, so that a long press copies just it.
 	t.say(intro, "amount", t.money(b.AmountCents), "due", t.fmtDay(b.DueDate))
 	t.send("boleto.linha", b.Linha, nil)
@@ -79,6 +85,11 @@ func (t *turn) pix() {
 		t.payError(err)
 		return
 	}
+	t.sendPix(p)
+}
+
+// sendPix sends a PIX code, alone so that a long press copies just it, and its QR.
+func (t *turn) sendPix(p Pix) {
 	t.say("pix.intro", "amount", t.money(p.AmountCents))
 	t.send("pix.code", p.Payload, nil)
 	if len(p.QRPNG) > 0 {

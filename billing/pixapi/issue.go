@@ -62,6 +62,11 @@ func (c *Client) Issue(ctx context.Context, req payments.ChargeRequest) (payment
 		return payments.Charge{}, err
 	}
 	ch.ChargeID, ch.AmountCents, ch.DueDate = req.ChargeID, req.AmountCents, req.DueDate
+	if req.Kind == payments.KindBoleto || req.Kind == payments.KindHybrid {
+		// Asked for a boleto, a creditor paid only by PIX gets a cobv in
+		// its stead, recorded as hybrid so that a PIX request reuses it.
+		ch.Kind = payments.KindHybrid
+	}
 	return ch, nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -63,6 +64,11 @@ func TestChatwootDownThenBackAcrossRestart(t *testing.T) {
 	st, ran, err := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now())
 	if err != nil || !ran || st.Errors == 0 || st.Queued == 0 || !strings.Contains(st.LastError, "503") {
 		t.Fatalf("status while down: %+v ran %v err %v", st, ran, err)
+	}
+	var out, errOut bytes.Buffer
+	_ = statusMain(ctx, []string{"--redis", cfg.RedisURL, "--prefix", cfg.RedisPrefix}, &out, &errOut, time.Now)
+	if row := statusRow(t, out.String(), "chatwoot"); !strings.Contains(row, "errors") || !strings.Contains(row, "503") {
+		t.Fatalf("quita status chatwoot row %q, want the errors and the last one:\n%s", row, out.String())
 	}
 	// The debtor's side never waited for Chatwoot: a conversation the bot
 	// handles answers at once.
@@ -270,4 +276,73 @@ func createAgentToken(t *testing.T, s *service, admin, email, role string) strin
 		t.Fatalf("no token in %s: %v", body, err)
 	}
 	return created.Token
+}
+
+// Mirroring everything: every conversation is in Chatwoot from its first
+// message, waiting as "pending" while the bot answers (the boleto PDF as
+// an attachment); an agent who writes in it takes it from the bot; set
+// back to pending, the bot greets once, and the debtor's next words do not
+// reopen it for agents.
+func TestChatwootMirrorAll(t *testing.T) {
+	s, fake, _ := startChatwoot(t, chatwoot.MirrorAll)
+	ctx := context.Background()
+	const phone = "+5511955553501"
+	seedDebtor(t, s, "loja-exemplo", phone, "cw-all", 45000)
+	converse(t, s, phone, "oi", "529")
+	cw := cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return strings.Join(incoming(c), "|") == "oi|529" && hasMessage(c, chatwoot.Outgoing, false, "Como posso ajudar?")
+	})
+	if cw.Status != chatwoot.StatusPending {
+		t.Fatalf("a conversation the bot handles is %q in Chatwoot, want pending", cw.Status)
+	}
+	outs := 0
+	for _, m := range quitaTranscript(t, s, phone) {
+		if m.Direction == "out" {
+			outs++
+		}
+	}
+	if n := countMessages(cw, chatwoot.Outgoing, false, ""); n != outs {
+		t.Fatalf("%d bot messages in Chatwoot, %d in quita", n, outs)
+	}
+
+	simulatorSay(t, s, phone, "me manda a segunda via do boleto")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		for _, m := range c.Messages {
+			for _, f := range m.Files {
+				if f.ContentType == "application/pdf" && strings.HasPrefix(string(f.Data), "%PDF") {
+					return true
+				}
+			}
+		}
+		return false
+	})
+
+	maria := fake.AddAgent("Maria Souza", "maria@collector.example")
+	fake.AgentReply(cw.ID, maria, "Rita, posso ajudar com o boleto?")
+	waitQuita(t, "the agent took it from the bot", func() bool {
+		return countOut(quitaTranscript(t, s, phone), "posso ajudar com o boleto?") == 1
+	})
+	if c, _ := s.bot.Conversation(ctx, phone); c.Handoff.Agent != chatwoot.AgentID(maria, "Maria Souza") {
+		t.Fatalf("handoff %+v, want Maria holding it", c.Handoff)
+	}
+	n := len(quitaTranscript(t, s, phone))
+	simulatorSay(t, s, phone, "sim, por favor")
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool { return hasMessage(c, chatwoot.Incoming, false, "sim, por favor") })
+	if tr := quitaTranscript(t, s, phone); len(tr) != n+1 {
+		t.Fatalf("the bot answered while Maria held it: %+v", tr[n:])
+	}
+
+	fake.SetPending(cw.ID)
+	waitQuita(t, "the hand-back", func() bool {
+		c, _ := s.bot.Conversation(ctx, phone)
+		return !c.Handoff.Active() && countOut(quitaTranscript(t, s, phone), "voltei por aqui") == 1
+	})
+	simulatorSay(t, s, phone, "obrigada")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool { return hasMessage(c, chatwoot.Incoming, false, "obrigada") })
+	if cw.Status != chatwoot.StatusPending {
+		t.Fatalf("after the hand-back the conversation is %q, want pending (the bot's)", cw.Status)
+	}
+	if n := countMessages(cw, chatwoot.Outgoing, false, "posso ajudar com o boleto?"); n != 1 {
+		t.Fatalf("Maria's message is %d times in Chatwoot", n)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/quita-bot/quita/billing"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/payments"
 )
@@ -77,12 +76,6 @@ func paymentsCheck(ctx context.Context, w io.Writer, dir *config.Directory, cred
 	failed := 0
 	for _, kind := range []payments.ChargeKind{payments.KindBoleto, payments.KindPix} {
 		prov, err := providers(creditor, kind)
-		if err != nil && kind == payments.KindBoleto && bp.Provider == config.ProviderPixAPI && errors.Is(err, billing.ErrNoProvider) {
-			// A PSP's API Pix registers no boleto: without a boleto: account
-			// the creditor is paid by PIX only, which is not a fault.
-			fmt.Fprintf(w, "  WARN %s: %v (a debtor who asks for a boleto is offered a person; PIX is issued by the PSP)\n", kind, err)
-			continue
-		}
 		if err != nil {
 			fmt.Fprintf(w, "  FAIL %s: %v\n", kind, err)
 			failed++

@@ -40,15 +40,15 @@ func TestPaymentsCheckAndWebhookPixAPI(t *testing.T) {
 		if (err == nil) != ok || strings.Contains(text, secret) {
 			t.Errorf("secret %s: err %v, output:\n%s", secret, err, out.String())
 		}
-		if ok && (!strings.Contains(text, "ok   pix: pix_api answered") || !strings.Contains(text, "WARN boleto")) {
+		if ok && (!strings.Contains(text, "ok   pix: pix_api answered") || !strings.Contains(text, "ok   boleto: pix_api answered")) {
 			t.Errorf("output:\n%s", text)
 		}
 		if !ok && !strings.Contains(text, "invalid_client") {
 			t.Errorf("a wrong secret, output:\n%s", text)
 		}
 	}
-	if n := len(fake.CallsTo(http.MethodGet, "/cobv")); n != 1 {
-		t.Errorf("%d GET /cobv, want the one of the good check", n)
+	if n := len(fake.CallsTo(http.MethodGet, "/cobv")); n != 2 {
+		t.Errorf("%d GET /cobv, want one per kind of the good check", n)
 	}
 	var out bytes.Buffer
 	t.Setenv("QT_CHECK_PIX_SECRET", "the-right-secret")

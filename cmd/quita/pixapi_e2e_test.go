@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,12 @@ func TestPixAPIChargePaidByWebhook(t *testing.T) {
 	if len(charges[0].Payments) != 1 || charges[0].Payments[0] != e2e+":received" {
 		t.Fatalf("payments counted %v", charges[0].Payments)
 	}
+	// Provider calls: one token for the whole test (the charge, the
+	// webhook's confirmations: one client per creditor), one PUT for two
+	// requests, one GET /pix/{e2eid} per notified Pix.
+	if tok, gets := fake.TokenCalls(), len(fake.CallsTo(http.MethodGet, "/pix/")); tok != 1 || gets != 3 {
+		t.Fatalf("%d token requests, %d GET /pix/{e2eid}; want 1 and 3 (forged, paid, redelivered)", tok, gets)
+	}
 }
 
 // A lost webhook: the backstop's GET /pix finds the payment, once. A
@@ -213,4 +220,64 @@ func waitThanks(t testing.TB, s *service, phone string) []transcriptEntry {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// A creditor paid only by PIX (no boleto: account): the segunda via is a
+// cobv too, its code and QR sent, and a PIX asked for next is the same
+// charge; no linha digitável and no person needed.
+func TestPixAPISegundaViaIsACobv(t *testing.T) {
+	s, fake := startPixAPICreditor(t)
+	ctx := context.Background()
+	const phone, debt = "+5511955553004", "pixapi-4"
+	seedDebtor(t, s, "loja-pix", phone, debt, 45000)
+	tr := converse(t, s, phone, "oi", "529")
+	simulatorSay(t, s, phone, "me manda a segunda via do boleto")
+	tr = waitTranscript(t, s, phone, len(tr)+3)
+	out := outText(tr)
+	cobvs := fake.Cobvs()
+	if len(cobvs) != 1 || !strings.Contains(out, cobvs[0].PixCopiaECola) || linhaDigitavel.MatchString(out) {
+		t.Fatalf("cobvs %d; want its code and no linha:\n%s", len(cobvs), out)
+	}
+	if !sentImage(t, s, phone) {
+		t.Fatalf("no QR image sent:\n%s", out)
+	}
+	simulatorSay(t, s, phone, "quero pagar no pix")
+	waitTranscript(t, s, phone, len(tr)+3)
+	if n := len(fake.CallsTo(http.MethodPut, "/cobv/")); n != 1 {
+		t.Fatalf("%d PUT /cobv: the PIX request must reuse the segunda via's cobv", n)
+	}
+	if _, err := fake.Pay(cobvs[0].Txid); err != nil {
+		t.Fatal(err)
+	}
+	waitThanks(t, s, phone)
+	chs, _ := s.store.DebtCharges(ctx, debt)
+	if d, _ := s.store.Debt(ctx, debt); d.Status != dialogs.DebtPaid || len(chs) != 1 || chs[0].Kind != payments.KindHybrid {
+		t.Fatalf("debt %s, charges %+v", d.Status, chs)
+	}
+}
+
+// sentImage reports whether any message to phone carried an image (a QR).
+func sentImage(t testing.TB, s *service, phone string) bool {
+	t.Helper()
+	resp, err := s.app.Test(httptest.NewRequest(http.MethodGet, "/simulator/api/conversations/"+phone+"/messages", nil), 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var entries []struct {
+		Attachments []struct {
+			Kind string `json:"kind"`
+		} `json:"attachments"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&entries); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		for _, a := range e.Attachments {
+			if a.Kind == "image" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -50,18 +50,29 @@ func pixAPIClient(creditorID string, cfg config.PixAPIConfig) (*pixapi.Client, e
 }
 
 // pixAPIProvider issues a creditor's PIX codes as cobranças com
-// vencimento at its PSP; its boletos stay those of its boleto: account,
-// computed here as with local (a PSP's API Pix registers no boleto).
+// vencimento at its PSP. A creditor with a boleto: account keeps its
+// boletos, computed here as with local (a PSP's API Pix registers no
+// boleto), the cobv beside them; one without is paid only by PIX, and a
+// segunda via is a cobv too, one charge serving both requests.
 func pixAPIProvider(dir *config.Directory, store *storage.Store, creditorID string, kind payments.ChargeKind, cfg config.PixAPIConfig) (billing.Provider, error) {
-	if kind != payments.KindPix {
+	b, err := dir.Billing(creditorID)
+	if err != nil {
+		return billing.Provider{}, fmt.Errorf("%w: %w", billing.ErrNoProvider, err)
+	}
+	withBoletos := b.BoletoProblem == ""
+	if kind != payments.KindPix && withBoletos {
 		return localProvider(dir, store, creditorID, kind)
 	}
 	c, err := pixAPIClient(creditorID, cfg)
 	if err != nil {
 		return billing.Provider{}, err
 	}
-	// KindSlots: the cobv lives beside the creditor's local boleto of the same debt.
-	return billing.Provider{Name: config.ProviderPixAPI, PaymentProvider: c, KindSlots: true}, nil
+	if withBoletos {
+		// KindSlots: the cobv lives beside the creditor's local boleto of the same debt.
+		return billing.Provider{Name: config.ProviderPixAPI, PaymentProvider: c, KindSlots: true}, nil
+	}
+	// Hybrid: a segunda via is asked for as a hybrid, and serves a PIX request too.
+	return billing.Provider{Name: config.ProviderPixAPI, PaymentProvider: c, Hybrid: true}, nil
 }
 
 // pixAPIWebhook receives the PSP's notifications at

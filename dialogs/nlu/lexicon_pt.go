@@ -171,6 +171,21 @@ var ptLang = langDef{
 			"medida protetiva", "casa abrigo", "delegacia da mulher", "abusa|abusou de mim", "ameacou de morte",
 			"despejado|despejada|despejo|despejados", "sem casa|teto", "morando|dormindo na rua|no_carro", "perdi|perdemos a|minha|nossa casa",
 			"enchente|incendio|deslizamento"),
+		// requests to stop contact the intent lexicon reads weakly or not
+		// at all (formal and LGPD wording, blocking, a stop beside another request)
+		fl(FlagStopContact, "nao liguem|ligue|ligar|mande|mandem|procurem|contatem|escrevam mais", "nao me liga|ligue|liguem|ligar|mande|mandem|procure|procurem|contatem|chame|incomodem",
+			"nao precisa|precisam mais mandar|ligar", "nao adianta ligar|mandar", "nao autorizo|autorizamos", "revogo|revogar|revogacao * consentimento",
+			"cessem|cessar|cessacao|cesse * contato|contatos|ligacoes|comunicacao|comunicacoes|cobrancas|mensagens", "abstenham * contato|contatos",
+			"exclusao|excluido|excluida|excluir|eliminacao|anonimizacao|apagado|apagar * numero|dados|cadastro|telefone",
+			"apaguem|apague|exclua|excluam|tirem|tira|tire|remova|removam ele|meu_numero|o_numero|esse_numero|este_numero|meu_telefone|meus_dados",
+			"vou bloquear|bloquea", "vou te|vos|vcs|voces bloquear", "bloqueei|bloqueado|bloqueados vcs|voces|esse_numero|o_numero",
+			"oposicao ao recebimento", "nao desejo|quero receber", "nao deve|devem mais ser utilizado|usado|contatar", "nao quero mais que * me procurem|liguem|mandem",
+			"se ligarem|ligar|mandarem|me_ligarem|continuarem_ligando de_novo|mais|novamente|outra_vez", "novas ligacoes|contatos|mensagens",
+			"nao param|para de ligar|mandar|me_ligar", "parem|pare|para de ligar|mandar_mensagem|mandar_msg|me_ligar|me_mandar|me_procurar|me_incomodar|me_perturbar|encher",
+			"chega de me? ligar|ligacao|ligacoes|mensagem|mensagens|msg", "nao me procurem|contatem mais", "me deixem|deixa|deixe em paz"),
+		fl("", "bloquearam|bloqueado|bloqueada|bloquearem|bloquear meu|o|a cartao|conta|cpf|nome|pix|celular|app",
+			"bloquear numeros|numero estranhos|estranho", "parar de receber o boleto", "nao autorizo o debito|desconto",
+			"cessem as cobrancas de|dos", "nao precisa|para mais|de mandar boleto|boletos|o_boleto|esse_boleto"),
 		fl(distressCue, "morreu|morte|luto|morto|morta|hospital|cirurgia|doente|doenca|ansiedade|panico|fome|morrer|matar|sumir|desisti|desistir"),
 		// figurative look-alikes: matched first (longest), they raise nothing
 		fl("", "morrendo|morri|morta|morto de rir|vergonha|cansaco|cansada|cansado|sono|calor|frio|fome|tedio|medo",
