@@ -54,6 +54,7 @@ func configCheck(w io.Writer, path string) error {
 		problems = append(problems, config.Problem{Creditor: p.Creditor, Severity: sev,
 			Text: strings.TrimPrefix(p.String(), "creditor "+p.Creditor+": ")})
 	}
+	problems = append(problems, cnabProblems(dir)...)
 	for _, c := range file.Creditors {
 		fmt.Fprintf(w, "creditor %s (%s): %s\n", c.ID, c.Name, billingSummary(dir, c.ID))
 	}
