@@ -329,7 +329,9 @@ func TestChatwootMirrorAll(t *testing.T) {
 	}
 	n := len(quitaTranscript(t, s, phone))
 	simulatorSay(t, s, phone, "sim, por favor")
-	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool { return hasMessage(c, chatwoot.Incoming, false, "sim, por favor") })
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Incoming, false, "sim, por favor")
+	})
 	if tr := quitaTranscript(t, s, phone); len(tr) != n+1 {
 		t.Fatalf("the bot answered while Maria held it: %+v", tr[n:])
 	}
