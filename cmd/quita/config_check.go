@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/config"
 )
 
@@ -55,6 +56,9 @@ func configCheck(w io.Writer, path string) error {
 			Text: strings.TrimPrefix(p.String(), "creditor "+p.Creditor+": ")})
 	}
 	problems = append(problems, cnabProblems(dir)...)
+	if _, err := chatwoot.ConfigFromEnv(os.Getenv); err != nil { // quita serve refuses to start on it too
+		problems = append(problems, config.Problem{Severity: config.SevError, Text: err.Error()})
+	}
 	for _, c := range file.Creditors {
 		fmt.Fprintf(w, "creditor %s (%s): %s\n", c.ID, c.Name, billingSummary(dir, c.ID))
 	}
