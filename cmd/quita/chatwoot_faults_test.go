@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/chatwoot/chatwoottest"
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage/redistest"
 )
 
 // handedToChatwoot verifies phone's debtor and hands the conversation to a
@@ -327,7 +329,9 @@ func TestChatwootMirrorAll(t *testing.T) {
 	}
 	n := len(quitaTranscript(t, s, phone))
 	simulatorSay(t, s, phone, "sim, por favor")
-	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool { return hasMessage(c, chatwoot.Incoming, false, "sim, por favor") })
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Incoming, false, "sim, por favor")
+	})
 	if tr := quitaTranscript(t, s, phone); len(tr) != n+1 {
 		t.Fatalf("the bot answered while Maria held it: %+v", tr[n:])
 	}
@@ -344,5 +348,30 @@ func TestChatwootMirrorAll(t *testing.T) {
 	}
 	if n := countMessages(cw, chatwoot.Outgoing, false, "posso ajudar com o boleto?"); n != 1 {
 		t.Fatalf("Maria's message is %d times in Chatwoot", n)
+	}
+}
+
+// A wrong Chatwoot setting stops quita serve at start and quita config
+// check names it; with none set the bridge is off.
+func TestChatwootSettingsCheckedAtStart(t *testing.T) {
+	good := writeFile(t, "good.yaml", "creditors:\n  - id: loja-real\n    name: Loja Real\n    cnpj: 45.997.418/0001-53\n")
+	var out strings.Builder
+	if err := configCheck(&out, good); err != nil {
+		t.Fatalf("without Chatwoot: %v\n%s", err, out.String())
+	}
+	t.Setenv("QUITA_CHATWOOT_URL", "http://chatwoot.example.com")
+	t.Setenv("QUITA_CHATWOOT_ACCOUNT_ID", "one")
+	out.Reset()
+	err := configCheck(&out, good)
+	for _, want := range []string{"QUITA_CHATWOOT_URL=\"http://chatwoot.example.com\" must be https", "QUITA_CHATWOOT_ACCOUNT_ID=\"one\"",
+		"QUITA_CHATWOOT_INBOX_ID is not set", "QUITA_CHATWOOT_TOKEN is not set", "QUITA_CHATWOOT_WEBHOOK_SECRET is not set"} {
+		if err == nil || !strings.Contains(out.String(), want) {
+			t.Errorf("config check: err %v, output lacks %q:\n%s", err, want, out.String())
+		}
+	}
+	r := redistest.New(t)
+	cfg := testConfig(t, r.URL, r.Prefix)
+	if _, err := newService(context.Background(), cfg, slog.New(slog.DiscardHandler), time.Now); err == nil || !strings.Contains(err.Error(), "QUITA_CHATWOOT_TOKEN is not set") {
+		t.Fatalf("quita serve started with a broken Chatwoot setting: %v", err)
 	}
 }
