@@ -145,6 +145,25 @@ func CheckTitle(b Bank, ben Beneficiary, t Title) error {
 	return errors.Join(errs...)
 }
 
+// CheckBeneficiary validates the creditor's account and contract as the
+// file and batch headers and segment P carry them, so that a configuration
+// check says what a remessa would refuse before one is written.
+func CheckBeneficiary(b Bank, ben Beneficiary) error {
+	r := Remessa{Bank: b, Beneficiary: ben}
+	conv, err := b.convenio(ben)
+	if err != nil {
+		return err
+	}
+	errs := append(r.fileHeader(0, conv).errs, r.batchHeader(0, conv).errs...)
+	if _, err := b.carteiraCode(ben); err != nil {
+		errs = append(errs, err)
+	}
+	if strings.TrimSpace(ben.AgencyDigit) == "" || strings.TrimSpace(ben.AccountDigit) == "" {
+		errs = append(errs, errors.New("the agency's and the account's check digits are required (boleto: agency_digit, account_digit)"))
+	}
+	return errors.Join(errs...)
+}
+
 // inscription is the G005 type (1 CPF, 2 CNPJ) and digits of a document.
 func inscription(doc string) (string, string, bool) {
 	d := digitsOf(doc)

@@ -262,3 +262,16 @@ func TestRemessaWriteOff(t *testing.T) {
 		t.Fatalf("movement 31: %v", err)
 	}
 }
+
+func TestCheckBeneficiary(t *testing.T) {
+	b, _ := BankFor("001")
+	if err := CheckBeneficiary(b, testBeneficiary); err != nil {
+		t.Fatalf("good: %v", err)
+	}
+	ben := testBeneficiary
+	ben.AgencyDigit, ben.Carteira = "", "18"
+	err := CheckBeneficiary(b, ben)
+	if err == nil || !strings.Contains(err.Error(), "carteira \"18\"") || !strings.Contains(err.Error(), "agency_digit") {
+		t.Fatalf("err %v", err)
+	}
+}

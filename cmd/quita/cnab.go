@@ -92,6 +92,32 @@ func cnabAccount(dir *config.Directory, creditor string) (config.Billing, cnab.B
 	return b, bank, err
 }
 
+// cnabProblems warns, for each creditor whose boletos are computed here,
+// when `quita cnab remessa` could not register them: without a remessa
+// its boletos are never payable.
+func cnabProblems(dir *config.Directory) []config.Problem {
+	var out []config.Problem
+	for _, c := range dir.Creditors() {
+		bp, err := dir.BillingProvider(c.ID)
+		if err != nil || bp.IssuesBoletos() {
+			continue
+		}
+		b, err := dir.Billing(c.ID)
+		if err != nil || b.BoletoProblem != "" {
+			continue
+		}
+		bank, err := cnab.BankFor(b.Account.Bank)
+		if err == nil {
+			err = cnab.CheckBeneficiary(bank, beneficiaryOf(b.Account))
+		}
+		if err != nil {
+			out = append(out, config.Problem{Creditor: c.ID, Severity: config.SevWarn,
+				Text: "boletos cannot be registered by `quita cnab remessa`, so none is ever payable: " + strings.ReplaceAll(err.Error(), "\n", "; ")})
+		}
+	}
+	return out
+}
+
 func beneficiaryOf(a payments.Account) cnab.Beneficiary {
 	return cnab.Beneficiary{Name: a.BeneficiaryName, Document: a.CNPJ, Agency: a.Agency, AgencyDigit: a.AgencyDigit,
 		Account: a.Account, AccountDigit: a.AccountDigit, Convenio: a.Convenio, Carteira: a.Carteira, Variacao: a.Variacao}

@@ -307,3 +307,27 @@ func TestCNABHeldBackRejectedWrittenOffAndRefused(t *testing.T) {
 		t.Fatalf("malformed: %v\n%s", err, out)
 	}
 }
+
+// quita config check warns of a creditor whose local boletos no remessa
+// could register: another bank than 001, or a BB contract missing a field.
+func TestConfigCheckWarnsWhenCNABCannotRegister(t *testing.T) {
+	yaml := strings.Replace(cnabCreditorYAML, `      variacao: "019"
+`, "", 1) + `  - id: loja-itau
+    name: Loja Itaú
+    cnpj: 45.997.418/0001-53
+    verification: cpf3
+    boleto: {bank: "341", agency: "0057", account: "54321", carteira: "109", beneficiary_name: Loja Itau Ltda}
+`
+	var out bytes.Buffer
+	if err := configCheck(&out, writeFile(t, "quita.yaml", yaml)); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"loja-bb: boletos cannot be registered by `quita cnab remessa`, so none is ever payable: Banco do Brasil: variação da carteira \"\" must be 3 digits",
+		"loja-itau: boletos cannot be registered by `quita cnab remessa`, so none is ever payable: CNAB 240 remessa/retorno is implemented for Banco do Brasil (001) only",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("config check output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -55,6 +55,7 @@ func configCheck(w io.Writer, path string) error {
 		problems = append(problems, config.Problem{Creditor: p.Creditor, Severity: sev,
 			Text: strings.TrimPrefix(p.String(), "creditor "+p.Creditor+": ")})
 	}
+	problems = append(problems, cnabProblems(dir)...)
 	if _, err := chatwoot.ConfigFromEnv(os.Getenv); err != nil { // quita serve refuses to start on it too
 		problems = append(problems, config.Problem{Severity: config.SevError, Text: err.Error()})
 	}
