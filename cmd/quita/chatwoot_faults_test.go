@@ -375,3 +375,26 @@ func TestChatwootSettingsCheckedAtStart(t *testing.T) {
 		t.Fatalf("quita serve started with a broken Chatwoot setting: %v", err)
 	}
 }
+
+// Handoffs go to the configured team; a debtor in distress while waiting
+// makes the Chatwoot conversation urgent (label, Chatwoot's priority and a
+// note), as quita's own queue re-sorts.
+func TestChatwootDistressIsUrgentForTheTeam(t *testing.T) {
+	t.Setenv("QUITA_CHATWOOT_TEAM_ID", "5")
+	s, fake, _ := startChatwoot(t, chatwoot.MirrorHandoffs)
+	const phone = "+5511955553601"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-urgent")
+	if cw.TeamID != 5 || cw.Priority != "medium" {
+		t.Fatalf("team %d priority %q, want team 5 and medium", cw.TeamID, cw.Priority)
+	}
+	simulatorSay(t, s, phone, "não aguento mais, não vejo saída")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasLabel(c, "urgent") && c.Priority == "urgent" && hasMessage(c, chatwoot.Outgoing, true, "Prioridade agora urgente")
+	})
+	if hasLabel(cw, "normal_priority") || !hasLabel(cw, dialogs.ReasonDistress) {
+		t.Fatalf("labels %v: want urgent and distress, not the old priority", cw.Labels)
+	}
+	if c, _ := s.bot.Conversation(context.Background(), phone); c.Handoff.Priority != dialogs.PriorityUrgent {
+		t.Fatalf("quita's handoff %+v", c.Handoff)
+	}
+}
