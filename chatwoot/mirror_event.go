@@ -16,7 +16,9 @@ func (b *Bridge) mirrorEvent(ctx context.Context, conv string, st *mirrorState, 
 	_, _, fromChatwoot := ParseAgentID(ev.Agent)
 	switch ev.Transition {
 	case "queued", "claimed":
-		if !st.Started || ev.Transition == "queued" {
+		// A handoff, or an agent who took the conversation from the bot
+		// (From ""): the Chatwoot conversation is a person's now, open.
+		if !st.Started || ev.Transition == "queued" || ev.From == dialogs.HandoffNone {
 			if err := b.openHandoff(ctx, conv, st, c, it, q, s); err != nil {
 				return err
 			}

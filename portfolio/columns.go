@@ -36,6 +36,11 @@ var Aliases = map[string][]string{
 	"birth_date":     {"nascimento", "data de nascimento"},
 	"vip":            {"vip"},
 	"delays":         {"atrasos"},
+	"address":        {"endereço", "logradouro"},
+	"district":       {"bairro"},
+	"cep":            {"cep"},
+	"city":           {"cidade", "município"},
+	"state":          {"uf", "estado"},
 	// What an export adds (the state quita keeps): read back as nothing,
 	// so that an exported sheet imports again as it is.
 	colStatus:       {"situação"},

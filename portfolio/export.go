@@ -172,7 +172,7 @@ func (x *Exporter) writeXLSX(entries iter.Seq2[storage.PortfolioEntry, error], w
 }
 
 // exportWidths are the columns' widths in characters.
-var exportWidths = []float64{14, 28, 16, 20, 20, 26, 10, 8, 20, 14, 28, 12, 12, 14, 18, 14, 12, 6, 8, 30, 17, 17}
+var exportWidths = []float64{14, 28, 16, 20, 20, 26, 10, 8, 20, 14, 28, 12, 12, 14, 18, 14, 12, 6, 8, 34, 18, 10, 20, 4, 30, 17, 17}
 
 var (
 	colAmount   = slices.Index(Columns, "amount")
@@ -206,6 +206,15 @@ func (x *Exporter) cells(e storage.PortfolioEntry) exportCells {
 			e.NossoNumero, formatDate(p.BirthDate), formatVIP(p.VIP), formatCount(p.Delays)},
 		iso:   map[int]string{colDue: d.DueDate, colPurchase: d.PurchaseDate, colBirth: p.BirthDate},
 		state: stateOf(e, x.zone(p.TimeZone)),
+	}
+	if a := p.Address; a != nil {
+		cep := a.CEP
+		if len(cep) == 8 {
+			cep = cep[:5] + "-" + cep[5:]
+		}
+		c.text = append(c.text, a.Street, a.District, cep, a.City, a.State)
+	} else {
+		c.text = append(c.text, "", "", "", "", "")
 	}
 	loc := x.zone(p.TimeZone)
 	c.lastContact = e.Reminder.LastAt

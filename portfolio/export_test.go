@@ -19,29 +19,29 @@ import (
 )
 
 // portfolioCSV has every column, in the forms people write them.
-const portfolioCSV = `creditor,debtor_name,cpf,phone,phone2,email,channel,language,timezone,invoice,description,amount,due_date,purchase_date,payment_method,nosso_numero,birth_date,vip,delays
-loja-exemplo,Ana Souza,012.345.678-90,(11) 98765-0001,+1 415 555 2671,ana@example.com,whatsapp,pt,America/Sao_Paulo,NF-1,"Sofá 3 lugares; parcela 2/10","1.280,50",2026-12-10,10/08/2026,boleto,00012345,12/04/1988,sim,2
-loja-exemplo,Bruno Lima,100.200.300-88,21987650002,,,sms,,,NF-2,,99.9,2026-12-10,,,,,,
-loja-exemplo,Carla Dias,200.300.400-94,11987650003,,,,,,NF-3,,100,2026-12-10,,,,,,
-loja-exemplo,Davi Reis,300.400.500-09,11987650004,,,,,,NF-4,,600,2026-12-10,,,,,,
-loja-exemplo,Eva Melo,400.500.600-07,11987650005,,,,,,NF-5,,50,2026-12-10,,,,,,
-loja-exemplo,Fábio Cruz,500.600.700-13,11987650006,,,,,,NF-6,,50,2026-12-10,,,,,,
-loja-exemplo,Gabi Luz,600.700.800-20,11987650007,,,,,,NF-7,,50,2026-12-10,,,,,,
-outra-loja,Hugo Paz,700.800.900-36,1130000008,,,,,America/Manaus,NF-8,,50,2026-12-10,,,,,,
+const portfolioCSV = `creditor,debtor_name,cpf,phone,phone2,email,channel,language,timezone,invoice,description,amount,due_date,purchase_date,payment_method,nosso_numero,birth_date,vip,delays,address,district,cep,city,state
+loja-exemplo,Ana Souza,012.345.678-90,(11) 98765-0001,+1 415 555 2671,ana@example.com,whatsapp,pt,America/Sao_Paulo,NF-1,"Sofá 3 lugares; parcela 2/10","1.280,50",2026-12-10,10/08/2026,boleto,00012345,12/04/1988,sim,2,"Rua das Laranjeiras, 100",Jardim São Paulo,02045000,São Paulo,sp
+loja-exemplo,Bruno Lima,100.200.300-88,21987650002,,,sms,,,NF-2,,99.9,2026-12-10,,,,,,,,,,,
+loja-exemplo,Carla Dias,200.300.400-94,11987650003,,,,,,NF-3,,100,2026-12-10,,,,,,,,,,,
+loja-exemplo,Davi Reis,300.400.500-09,11987650004,,,,,,NF-4,,600,2026-12-10,,,,,,,,,,,
+loja-exemplo,Eva Melo,400.500.600-07,11987650005,,,,,,NF-5,,50,2026-12-10,,,,,,,,,,,
+loja-exemplo,Fábio Cruz,500.600.700-13,11987650006,,,,,,NF-6,,50,2026-12-10,,,,,,,,,,,
+loja-exemplo,Gabi Luz,600.700.800-20,11987650007,,,,,,NF-7,,50,2026-12-10,,,,,,,,,,,
+outra-loja,Hugo Paz,700.800.900-36,1130000008,,,,,America/Manaus,NF-8,,50,2026-12-10,,,,,,,,,,,
 `
 
 // statusSheet is the export of portfolioCSV after each debtor's story
 // (negotiate below), times in each debtor's zone (São Paulo unless said).
 var statusSheet = "\ufeff" + strings.Join([]string{
-	"credor;nome;cpf;telefone;telefone2;e-mail;canal;idioma;fuso;fatura;descrição;valor;vencimento;data da compra;forma de pagamento;nosso número;nascimento;vip;atrasos;situação;último contato;próximo lembrete",
-	`loja-exemplo;Ana Souza;012.345.678-90;+55 11 98765-0001;+141 5555 2671;ana@example.com;whatsapp;pt;America/Sao_Paulo;NF-1;"Sofá 3 lugares; parcela 2/10";1.280,50;10/12/2026;10/08/2026;boleto;00012345;12/04/1988;sim;2;não contatado;;09/12/2026 21:00`,
-	"loja-exemplo;Bruno Lima;100.200.300-88;+55 21 98765-0002;;;sms;;;NF-2;;99,90;10/12/2026;;;;;não;;contatado;20/11/2026 10:00;09/12/2026 21:00",
-	"loja-exemplo;Carla Dias;200.300.400-94;+55 11 98765-0003;;;;;;NF-3;;100,00;10/12/2026;;;;;não;;promessa para 15/12/2026;21/11/2026 12:30;09/12/2026 21:00",
-	"loja-exemplo;Davi Reis;300.400.500-09;+55 11 98765-0004;;;;;;NF-4;;600,00;10/12/2026;;;;;não;;acordo: 1 de 3 parcelas pagas;;09/12/2026 21:00",
-	"loja-exemplo;Eva Melo;400.500.600-07;+55 11 98765-0005;;;;;;NF-5;;50,00;10/12/2026;;;;;não;;paga em 24/11/2026;;",
-	"loja-exemplo;Fábio Cruz;500.600.700-13;+55 11 98765-0006;;;;;;NF-6;;50,00;10/12/2026;;;;;não;;contestada;;",
-	"loja-exemplo;Gabi Luz;600.700.800-20;+55 11 98765-0007;;;;;;NF-7;;50,00;10/12/2026;;;;;não;;não quer receber mensagens (opt-out);;",
-	"outra-loja;Hugo Paz;700.800.900-36;+55 11 3000-0008;;;;;America/Manaus;NF-8;;50,00;10/12/2026;;;;;não;;número errado;;09/12/2026 20:00",
+	"credor;nome;cpf;telefone;telefone2;e-mail;canal;idioma;fuso;fatura;descrição;valor;vencimento;data da compra;forma de pagamento;nosso número;nascimento;vip;atrasos;endereço;bairro;cep;cidade;uf;situação;último contato;próximo lembrete",
+	`loja-exemplo;Ana Souza;012.345.678-90;+55 11 98765-0001;+141 5555 2671;ana@example.com;whatsapp;pt;America/Sao_Paulo;NF-1;"Sofá 3 lugares; parcela 2/10";1.280,50;10/12/2026;10/08/2026;boleto;00012345;12/04/1988;sim;2;Rua das Laranjeiras, 100;Jardim São Paulo;02045-000;São Paulo;SP;não contatado;;09/12/2026 21:00`,
+	"loja-exemplo;Bruno Lima;100.200.300-88;+55 21 98765-0002;;;sms;;;NF-2;;99,90;10/12/2026;;;;;não;;;;;;;contatado;20/11/2026 10:00;09/12/2026 21:00",
+	"loja-exemplo;Carla Dias;200.300.400-94;+55 11 98765-0003;;;;;;NF-3;;100,00;10/12/2026;;;;;não;;;;;;;promessa para 15/12/2026;21/11/2026 12:30;09/12/2026 21:00",
+	"loja-exemplo;Davi Reis;300.400.500-09;+55 11 98765-0004;;;;;;NF-4;;600,00;10/12/2026;;;;;não;;;;;;;acordo: 1 de 3 parcelas pagas;;09/12/2026 21:00",
+	"loja-exemplo;Eva Melo;400.500.600-07;+55 11 98765-0005;;;;;;NF-5;;50,00;10/12/2026;;;;;não;;;;;;;paga em 24/11/2026;;",
+	"loja-exemplo;Fábio Cruz;500.600.700-13;+55 11 98765-0006;;;;;;NF-6;;50,00;10/12/2026;;;;;não;;;;;;;contestada;;",
+	"loja-exemplo;Gabi Luz;600.700.800-20;+55 11 98765-0007;;;;;;NF-7;;50,00;10/12/2026;;;;;não;;;;;;;não quer receber mensagens (opt-out);;",
+	"outra-loja;Hugo Paz;700.800.900-36;+55 11 3000-0008;;;;;America/Manaus;NF-8;;50,00;10/12/2026;;;;;não;;;;;;;número errado;;09/12/2026 20:00",
 }, "\r\n") + "\r\n"
 
 func twoShops(st *storage.Store) *Importer {
@@ -150,7 +150,7 @@ func TestStatusSheetRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if one := export(t, st, FormatCSV, "outra-loja"); !strings.HasSuffix(string(one), "America/Manaus;NF-8;;50,00;10/12/2026;;;;;não;;número errado;;09/12/2026 20:00\r\n") ||
+	if one := export(t, st, FormatCSV, "outra-loja"); !strings.HasSuffix(string(one), "America/Manaus;NF-8;;50,00;10/12/2026;;;;;não;;;;;;;número errado;;09/12/2026 20:00\r\n") ||
 		strings.Count(string(one), "\r\n") != 2 {
 		t.Fatalf("--creditor outra-loja: %s", one)
 	}

@@ -14,7 +14,8 @@ import (
 
 // Columns are the documented CSV columns (and JSON fields) in order.
 var Columns = []string{"creditor", "debtor_name", "cpf", "phone", "phone2", "email", "channel", "language", "timezone",
-	"invoice", "description", "amount", "due_date", "purchase_date", "payment_method", "nosso_numero", "birth_date", "vip", "delays"}
+	"invoice", "description", "amount", "due_date", "purchase_date", "payment_method", "nosso_numero", "birth_date", "vip", "delays",
+	"address", "district", "cep", "city", "state"}
 
 // required columns of every row.
 var required = []string{"creditor", "debtor_name", "cpf", "phone", "invoice", "amount", "due_date"}
@@ -50,16 +51,24 @@ type Row struct {
 	BirthDate     string `json:"birth_date,omitempty"`
 	VIP           string `json:"vip,omitempty"`
 	Delays        string `json:"delays,omitempty"`
+	// The debtor's postal address, which a bank needs to register a boleto
+	// (CNAB 240 segment Q): all of address, cep, city and state, or none.
+	Address  string `json:"address,omitempty"`
+	District string `json:"district,omitempty"`
+	CEP      string `json:"cep,omitempty"`
+	City     string `json:"city,omitempty"`
+	State    string `json:"state,omitempty"`
 	// problems are what the reader found wrong with a field's cell (a
 	// number Excel made of a phone that cannot be restored); Validate
 	// reports them instead of checking those fields.
 	problems []FieldError
 }
 
-// values are the row's values in the order of Columns (all 19).
-func (r *Row) values() [19]string {
+// values are the row's values in the order of Columns (all 24).
+func (r *Row) values() [24]string {
 	return [...]string{r.Creditor, r.DebtorName, r.CPF, r.Phone, r.Phone2, r.Email, r.Channel, r.Language, r.TimeZone,
-		r.Invoice, r.Description, r.Amount, r.DueDate, r.PurchaseDate, r.PaymentMethod, r.NossoNumero, r.BirthDate, r.VIP, r.Delays}
+		r.Invoice, r.Description, r.Amount, r.DueDate, r.PurchaseDate, r.PaymentMethod, r.NossoNumero, r.BirthDate, r.VIP, r.Delays,
+		r.Address, r.District, r.CEP, r.City, r.State}
 }
 
 // Get is a row's value of a column (one of Columns).
@@ -111,6 +120,16 @@ func (r *Row) set(col, v string) {
 		r.VIP = v
 	case "delays":
 		r.Delays = v
+	case "address":
+		r.Address = v
+	case "district":
+		r.District = v
+	case "cep":
+		r.CEP = v
+	case "city":
+		r.City = v
+	case "state":
+		r.State = v
 	}
 }
 
@@ -223,6 +242,7 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 			bad("delays", "%q is not a count", r.Delays)
 		}
 	}
+	addr := postalAddress(r, bad)
 	for _, f := range []struct{ name, v string }{{"invoice", r.Invoice}, {"creditor", r.Creditor}} {
 		if strings.ContainsAny(f.v, "|,") {
 			bad(f.name, "must not contain | or ,")
@@ -239,13 +259,62 @@ func Validate(r Row, creditors Creditors) (Validated, []FieldError) {
 		Creditor: r.Creditor, Invoice: r.Invoice, CPF: cpf, Phones: phones,
 		Debtor: map[string]string{storage.DebtorAttrName: r.DebtorName, storage.DebtorAttrBirth: birth, storage.DebtorAttrEmail: r.Email,
 			storage.DebtorAttrLang: strings.ToLower(r.Language), storage.DebtorAttrTZ: r.TimeZone, storage.DebtorAttrChannel: r.Channel,
-			storage.DebtorAttrVIP: vip, storage.DebtorAttrDelays: r.Delays},
+			storage.DebtorAttrVIP: vip, storage.DebtorAttrDelays: r.Delays, storage.DebtorAttrAddress: storage.PackAddress(addr)},
 		Debt: map[string]string{storage.DebtAttrDesc: r.Description, storage.DebtAttrAmount: strconv.FormatInt(cents, 10),
 			storage.DebtAttrDue: due, storage.DebtAttrPurchase: purchase, storage.DebtAttrMethod: r.PaymentMethod,
 			storage.DebtAttrNossoNumero: r.NossoNumero},
 	}}
 	return v, nil
 }
+
+// postalAddress is the row's address, nil when it has none; a partial one
+// is reported field by field (a bank refuses a boleto without street,
+// CEP, city and UF: FEBRABAN CNAB 240 motives 47, 48, 52).
+func postalAddress(r Row, bad func(f, msg string, a ...any)) *dialogs.PostalAddress {
+	if r.Address == "" && r.District == "" && r.CEP == "" && r.City == "" && r.State == "" {
+		return nil
+	}
+	a := &dialogs.PostalAddress{Street: r.Address, District: r.District, City: r.City, State: strings.ToUpper(r.State)}
+	ok := true
+	if r.Address == "" {
+		bad("address", "required with the rest of the address (street, number)")
+		ok = false
+	}
+	cep := strings.Map(func(c rune) rune {
+		if c >= '0' && c <= '9' {
+			return c
+		}
+		if c == '-' || c == '.' || c == ' ' {
+			return -1
+		}
+		return 'x'
+	}, r.CEP)
+	if len(cep) != 8 || strings.Contains(cep, "x") {
+		bad("cep", "%q is not a CEP such as 01310-100", r.CEP)
+		ok = false
+	}
+	a.CEP = cep
+	if r.City == "" {
+		bad("city", "required with the rest of the address")
+		ok = false
+	}
+	if !brazilianStates[a.State] {
+		bad("state", "%q is not a UF such as SP", r.State)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return a
+}
+
+var brazilianStates = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range strings.Fields("AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO") {
+		m[s] = true
+	}
+	return m
+}()
 
 // columnOrder is a field's index in Columns (after them for another).
 func columnOrder(f string) int {

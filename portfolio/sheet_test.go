@@ -139,9 +139,9 @@ func TestPortugueseHeaders(t *testing.T) {
 		t.Fatalf("issue header: %+v", sum)
 	}
 	csv = "CREDOR;Cliente;CPF;Celular;Telefone 2;E-MAIL;Canal;Idioma;Fuso Horário;Nota Fiscal;Descricao;Valor;Data de Vencimento;" +
-		"Data da Compra;Forma de Pagamento;Nosso Numero;Data de Nascimento;VIP;Atrasos\n" +
+		"Data da Compra;Forma de Pagamento;Nosso Numero;Data de Nascimento;VIP;Atrasos;Endereço;Bairro;CEP;Município;UF\n" +
 		"loja-exemplo;Bruno Lima;111.444.777-35;21987650002;1130000000;bruno@example.com;sms;pt;America/Sao_Paulo;NF-2;Sofá;1.280,50;04/12/2026;" +
-		"10/08/2026;boleto;00012345;12/04/1988;sim;2\n"
+		"10/08/2026;boleto;00012345;12/04/1988;sim;2;Av. Brasil, 2000;Centro;20040-002;Rio de Janeiro;rj\n"
 	f, _, err := OpenBytes([]byte(csv), "b.csv", ReadOptions{})
 	if err != nil || !slices.Equal(f.Columns(), Columns) {
 		t.Fatalf("columns %v %v, want all", f.Columns(), err)
@@ -150,7 +150,7 @@ func TestPortugueseHeaders(t *testing.T) {
 	want := Row{Line: 2, Creditor: "loja-exemplo", DebtorName: "Bruno Lima", CPF: "111.444.777-35", Phone: "21987650002", Phone2: "1130000000",
 		Email: "bruno@example.com", Channel: "sms", Language: "pt", TimeZone: "America/Sao_Paulo", Invoice: "NF-2", Description: "Sofá",
 		Amount: "1.280,50", DueDate: "04/12/2026", PurchaseDate: "10/08/2026", PaymentMethod: "boleto", NossoNumero: "00012345",
-		BirthDate: "12/04/1988", VIP: "sim", Delays: "2"}
+		BirthDate: "12/04/1988", VIP: "sim", Delays: "2", Address: "Av. Brasil, 2000", District: "Centro", CEP: "20040-002", City: "Rio de Janeiro", State: "rj"}
 	if len(rows) != 1 || fmt.Sprint(rows[0]) != fmt.Sprint(want) {
 		t.Fatalf("rows %+v\nwant %+v", rows, want)
 	}

@@ -144,6 +144,9 @@ func debtorRecord(d dialogs.Debtor) string {
 		debtorAddress, addressAttr(d.Address))
 }
 
+// PackAddress is a postal address as the DebtorAttrAddress attribute.
+func PackAddress(a *dialogs.PostalAddress) string { return addressAttr(a) }
+
 // addressAttr is a postal address as a record attribute: JSON, which never
 // holds the record's control-character separators (encoding/json escapes them).
 func addressAttr(a *dialogs.PostalAddress) string {
@@ -400,6 +403,7 @@ type ImportRow struct {
 const (
 	DebtorAttrName, DebtorAttrBirth, DebtorAttrEmail, DebtorAttrLang = debtorName, debtorBirth, debtorEmail, debtorLang
 	DebtorAttrTZ, DebtorAttrChannel, DebtorAttrVIP, DebtorAttrDelays = debtorTZ, debtorChannel, debtorVIP, debtorDelays
+	DebtorAttrAddress                                                = debtorAddress // PackAddress(…)
 	DebtAttrDesc, DebtAttrAmount, DebtAttrDue, DebtAttrPurchase      = debtDesc, debtAmount, debtDue, debtPurchase
 	DebtAttrMethod, DebtAttrNossoNumero                              = debtMethod, debtNosso
 )

@@ -57,6 +57,7 @@ func knownMetrics(t *testing.T) map[string]bool {
 	}
 	descs := make(chan *prometheus.Desc, 64)
 	NewQueues(nil, Sources{}, nil).Describe(descs)
+	Chatwoot{}.Describe(descs)
 	close(descs)
 	fq := regexp.MustCompile(`fqName: "([a-z_]+)"`)
 	for d := range descs {

@@ -84,6 +84,7 @@ func benchInbound(ctx context.Context, args []string) error {
 	out := fs.String("out", benchHistory, "append the result to this file (- for none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (service and client) here")
 	withFloor := fs.Bool("floor", true, "measure the floor after each level, at the same --rate (false: only the service, e.g. to profile it)")
+	archiveFlag := fs.String("archive", "off", "archive what the run commits: off, sqlite (a fresh file) or a postgres:// URL; reports rows/s and the lag")
 	pool := fs.Int("pool", 0, "give the pipeline its own Redis pool of this size (0: share serve's pool, as serve does today)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -120,6 +121,11 @@ func benchInbound(ctx context.Context, args []string) error {
 	cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = benchSID, benchToken, benchFrom
 	cfg.TwilioWhatsAppFrom, cfg.TwilioAPIURL, cfg.CloudToken = "", "http://127.0.0.1:9", ""
 	cfg.Workers, cfg.Senders, cfg.Batch, cfg.BatchWait, cfg.ShutdownTimeout = *workers, *senders, *batch, *batchWait, 5*time.Second
+	cleanArchive, err := benchArchiveConfig(&cfg, *archiveFlag)
+	if err != nil {
+		return err
+	}
+	defer cleanArchive()
 	if cfg.ConfigFile == "" {
 		if cfg.ConfigFile, err = benchCreditorFile(); err != nil {
 			return err
@@ -189,6 +195,7 @@ func benchInbound(ctx context.Context, args []string) error {
 		prdb := redis.NewClient(o)
 		defer prdb.Close()
 		pipeStore = storage.New(prdb, prefix)
+		pipeStore.SetArchiving(s.store.Archiving())
 	}
 	s.bot = bot.New(pipeStore, newDialog(s), s.dir, log, time.Now, bot.Options{Workers: cfg.Workers, Senders: cfg.Senders, Batch: cfg.Batch, BatchWait: cfg.BatchWait,
 		RatePerSecond: map[string]float64{channels.SMS: 1e9}})
@@ -271,6 +278,13 @@ func benchInbound(ctx context.Context, args []string) error {
 	webhooks := newWebhookSigner(cfg.PublicURL + "/webhooks/twilio")
 	var seq atomic.Int64
 	var results []inboundLevel
+	var watch *archiveWatch
+	if s.archive != nil {
+		if watch, err = watchArchive(ctx, s.archive, pipeStore); err != nil {
+			return err
+		}
+	}
+	var loadEnd time.Time
 	for _, c := range conc {
 		fmt.Fprintf(os.Stderr, "inbound: concurrency %d for %s (rate %s)…\n", c, *duration, rateDesc(*rate))
 		mu.Lock()
@@ -317,6 +331,7 @@ func benchInbound(ctx context.Context, args []string) error {
 				}, true
 			})
 		levelCancel()
+		loadEnd = time.Now()
 		lvl.stealService, lvl.stealFloor = stealPercent(hostBefore, readHostCPU()), -1
 		slices.Sort(acks)
 		lvl.acks, lvl.failures = len(acks), failures
@@ -384,6 +399,15 @@ func benchInbound(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(&b, "%d conversations (%s), webhooks %s, %s per level, %d workers, %d senders, batch %d (pause %s), %s, null SMS channel, Twilio-signed webhooks over loopback (fasthttp client, keep-alive).\n\n",
 		*convs, who, rateDesc(*rate), *duration, cfg.Workers, cfg.Senders, cfg.Batch, cfg.BatchWait, poolDesc)
+	if watch != nil {
+		line, err := watch.finish(ctx, loadEnd, *drain)
+		if err != nil {
+			return err
+		}
+		b.WriteString(line)
+	} else {
+		b.WriteString("Archive off (--archive off).\n\n")
+	}
 	writeInboundTable(&b, results, *rate > 0, runtime.NumCPU())
 	if err := report(*out, "Inbound", "quita bench inbound "+strings.Join(args, " "), desc, b.String()); err != nil {
 		return err

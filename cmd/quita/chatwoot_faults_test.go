@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/chatwoot/chatwoottest"
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage/redistest"
 )
 
 // handedToChatwoot verifies phone's debtor and hands the conversation to a
@@ -63,6 +66,11 @@ func TestChatwootDownThenBackAcrossRestart(t *testing.T) {
 	st, ran, err := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now())
 	if err != nil || !ran || st.Errors == 0 || st.Queued == 0 || !strings.Contains(st.LastError, "503") {
 		t.Fatalf("status while down: %+v ran %v err %v", st, ran, err)
+	}
+	var out, errOut bytes.Buffer
+	_ = statusMain(ctx, []string{"--redis", cfg.RedisURL, "--prefix", cfg.RedisPrefix}, &out, &errOut, time.Now)
+	if row := statusRow(t, out.String(), "chatwoot"); !strings.Contains(row, "errors") || !strings.Contains(row, "503") {
+		t.Fatalf("quita status chatwoot row %q, want the errors and the last one:\n%s", row, out.String())
 	}
 	// The debtor's side never waited for Chatwoot: a conversation the bot
 	// handles answers at once.
@@ -270,4 +278,123 @@ func createAgentToken(t *testing.T, s *service, admin, email, role string) strin
 		t.Fatalf("no token in %s: %v", body, err)
 	}
 	return created.Token
+}
+
+// Mirroring everything: every conversation is in Chatwoot from its first
+// message, waiting as "pending" while the bot answers (the boleto PDF as
+// an attachment); an agent who writes in it takes it from the bot; set
+// back to pending, the bot greets once, and the debtor's next words do not
+// reopen it for agents.
+func TestChatwootMirrorAll(t *testing.T) {
+	s, fake, _ := startChatwoot(t, chatwoot.MirrorAll)
+	ctx := context.Background()
+	const phone = "+5511955553501"
+	seedDebtor(t, s, "loja-exemplo", phone, "cw-all", 45000)
+	converse(t, s, phone, "oi", "529")
+	cw := cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return strings.Join(incoming(c), "|") == "oi|529" && hasMessage(c, chatwoot.Outgoing, false, "Como posso ajudar?")
+	})
+	if cw.Status != chatwoot.StatusPending {
+		t.Fatalf("a conversation the bot handles is %q in Chatwoot, want pending", cw.Status)
+	}
+	outs := 0
+	for _, m := range quitaTranscript(t, s, phone) {
+		if m.Direction == "out" {
+			outs++
+		}
+	}
+	if n := countMessages(cw, chatwoot.Outgoing, false, ""); n != outs {
+		t.Fatalf("%d bot messages in Chatwoot, %d in quita", n, outs)
+	}
+
+	simulatorSay(t, s, phone, "me manda a segunda via do boleto")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		for _, m := range c.Messages {
+			for _, f := range m.Files {
+				if f.ContentType == "application/pdf" && strings.HasPrefix(string(f.Data), "%PDF") {
+					return true
+				}
+			}
+		}
+		return false
+	})
+
+	maria := fake.AddAgent("Maria Souza", "maria@collector.example")
+	fake.AgentReply(cw.ID, maria, "Rita, posso ajudar com o boleto?")
+	waitQuita(t, "the agent took it from the bot", func() bool {
+		return countOut(quitaTranscript(t, s, phone), "posso ajudar com o boleto?") == 1
+	})
+	if c, _ := s.bot.Conversation(ctx, phone); c.Handoff.Agent != chatwoot.AgentID(maria, "Maria Souza") {
+		t.Fatalf("handoff %+v, want Maria holding it", c.Handoff)
+	}
+	n := len(quitaTranscript(t, s, phone))
+	simulatorSay(t, s, phone, "sim, por favor")
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Incoming, false, "sim, por favor")
+	})
+	if tr := quitaTranscript(t, s, phone); len(tr) != n+1 {
+		t.Fatalf("the bot answered while Maria held it: %+v", tr[n:])
+	}
+
+	fake.SetPending(cw.ID)
+	waitQuita(t, "the hand-back", func() bool {
+		c, _ := s.bot.Conversation(ctx, phone)
+		return !c.Handoff.Active() && countOut(quitaTranscript(t, s, phone), "voltei por aqui") == 1
+	})
+	simulatorSay(t, s, phone, "obrigada")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool { return hasMessage(c, chatwoot.Incoming, false, "obrigada") })
+	if cw.Status != chatwoot.StatusPending {
+		t.Fatalf("after the hand-back the conversation is %q, want pending (the bot's)", cw.Status)
+	}
+	if n := countMessages(cw, chatwoot.Outgoing, false, "posso ajudar com o boleto?"); n != 1 {
+		t.Fatalf("Maria's message is %d times in Chatwoot", n)
+	}
+}
+
+// A wrong Chatwoot setting stops quita serve at start and quita config
+// check names it; with none set the bridge is off.
+func TestChatwootSettingsCheckedAtStart(t *testing.T) {
+	good := writeFile(t, "good.yaml", "creditors:\n  - id: loja-real\n    name: Loja Real\n    cnpj: 45.997.418/0001-53\n")
+	var out strings.Builder
+	if err := configCheck(&out, good); err != nil {
+		t.Fatalf("without Chatwoot: %v\n%s", err, out.String())
+	}
+	t.Setenv("QUITA_CHATWOOT_URL", "http://chatwoot.example.com")
+	t.Setenv("QUITA_CHATWOOT_ACCOUNT_ID", "one")
+	out.Reset()
+	err := configCheck(&out, good)
+	for _, want := range []string{"QUITA_CHATWOOT_URL=\"http://chatwoot.example.com\" must be https", "QUITA_CHATWOOT_ACCOUNT_ID=\"one\"",
+		"QUITA_CHATWOOT_INBOX_ID is not set", "QUITA_CHATWOOT_TOKEN is not set", "QUITA_CHATWOOT_WEBHOOK_SECRET is not set"} {
+		if err == nil || !strings.Contains(out.String(), want) {
+			t.Errorf("config check: err %v, output lacks %q:\n%s", err, want, out.String())
+		}
+	}
+	r := redistest.New(t)
+	cfg := testConfig(t, r.URL, r.Prefix)
+	if _, err := newService(context.Background(), cfg, slog.New(slog.DiscardHandler), time.Now); err == nil || !strings.Contains(err.Error(), "QUITA_CHATWOOT_TOKEN is not set") {
+		t.Fatalf("quita serve started with a broken Chatwoot setting: %v", err)
+	}
+}
+
+// Handoffs go to the configured team; a debtor in distress while waiting
+// makes the Chatwoot conversation urgent (label, Chatwoot's priority and a
+// note), as quita's own queue re-sorts.
+func TestChatwootDistressIsUrgentForTheTeam(t *testing.T) {
+	t.Setenv("QUITA_CHATWOOT_TEAM_ID", "5")
+	s, fake, _ := startChatwoot(t, chatwoot.MirrorHandoffs)
+	const phone = "+5511955553601"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-urgent")
+	if cw.TeamID != 5 || cw.Priority != "medium" {
+		t.Fatalf("team %d priority %q, want team 5 and medium", cw.TeamID, cw.Priority)
+	}
+	simulatorSay(t, s, phone, "não aguento mais, não vejo saída")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasLabel(c, "urgent") && c.Priority == "urgent" && hasMessage(c, chatwoot.Outgoing, true, "Prioridade agora urgente")
+	})
+	if hasLabel(cw, "normal_priority") || !hasLabel(cw, dialogs.ReasonDistress) {
+		t.Fatalf("labels %v: want urgent and distress, not the old priority", cw.Labels)
+	}
+	if c, _ := s.bot.Conversation(context.Background(), phone); c.Handoff.Priority != dialogs.PriorityUrgent {
+		t.Fatalf("quita's handoff %+v", c.Handoff)
+	}
 }

@@ -162,7 +162,7 @@ func TestExportCommand(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\r\n"), "\r\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "\ufeffcredor;nome;cpf;telefone;") ||
-		lines[2] != "loja-exemplo;Bruno Lima;111.444.777-35;+55 21 98765-0002;+55 11 3000-0000;;sms;pt;;NF-2042;Notebook;1.280,50;04/12/2026;;boleto;;;sim;;não contatado;;01/12/2026 10:00" {
+		lines[2] != "loja-exemplo;Bruno Lima;111.444.777-35;+55 21 98765-0002;+55 11 3000-0000;;sms;pt;;NF-2042;Notebook;1.280,50;04/12/2026;;boleto;;;sim;;;;;;;não contatado;;01/12/2026 10:00" {
 		t.Fatalf("export:\n%s", out.String())
 	}
 	path := filepath.Join(t.TempDir(), "situacao.xlsx")

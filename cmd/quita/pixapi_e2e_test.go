@@ -130,6 +130,12 @@ func TestPixAPIChargePaidByWebhook(t *testing.T) {
 	if len(charges[0].Payments) != 1 || charges[0].Payments[0] != e2e+":received" {
 		t.Fatalf("payments counted %v", charges[0].Payments)
 	}
+	// Provider calls: one token for the whole test (the charge, the
+	// webhook's confirmations: one client per creditor), one PUT for two
+	// requests, one GET /pix/{e2eid} per notified Pix.
+	if tok, gets := fake.TokenCalls(), len(fake.CallsTo(http.MethodGet, "/pix/")); tok != 1 || gets != 3 {
+		t.Fatalf("%d token requests, %d GET /pix/{e2eid}; want 1 and 3 (forged, paid, redelivered)", tok, gets)
+	}
 }
 
 // A lost webhook: the backstop's GET /pix finds the payment, once. A

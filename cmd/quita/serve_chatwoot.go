@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/quita-bot/quita/bot/metrics"
 	"github.com/quita-bot/quita/chatwoot"
 )
 
@@ -54,29 +54,17 @@ func mountChatwoot(_ context.Context, s *service) error {
 	return nil
 }
 
-// chatwootMetrics exports the bridge's figures at scrape time (nothing
-// when the bridge is off); unchecked, so it may register before the
-// bridge exists.
-type chatwootMetrics struct{ s *service }
-
-var (
-	chatwootErrorsDesc = prometheus.NewDesc("quita_chatwoot_errors_total",
-		"Errors talking to Chatwoot or applying its webhooks (each retried; see quita status and RUNBOOK.md#quitachatwootfailing).", nil, nil)
-	chatwootLagDesc = prometheus.NewDesc("quita_chatwoot_mirror_lag_seconds",
-		"How long the oldest conversation with mirroring work has waited to reach Chatwoot.", nil, nil)
-)
-
-func (chatwootMetrics) Describe(chan<- *prometheus.Desc) {}
-
-func (m chatwootMetrics) Collect(ch chan<- prometheus.Metric) {
-	b := m.s.chatwoot
+// chatwootFigures are the bridge's figures for /metrics (ok false when off).
+func (s *service) chatwootFigures() (metrics.ChatwootFigures, bool) {
+	b := s.chatwoot
 	if b == nil {
-		return
+		return metrics.ChatwootFigures{}, false
 	}
-	ch <- prometheus.MustNewConstMetric(chatwootErrorsDesc, prometheus.CounterValue, float64(b.ErrorsTotal()))
+	f := metrics.ChatwootFigures{Errors: float64(b.ErrorsTotal())}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if st, _, err := chatwoot.ReadStatus(ctx, m.s.rdb, m.s.store.Keys().Prefix, time.Now()); err == nil {
-		ch <- prometheus.MustNewConstMetric(chatwootLagDesc, prometheus.GaugeValue, st.OldestDueSec)
+	if st, _, err := chatwoot.ReadStatus(ctx, s.rdb, s.store.Keys().Prefix, time.Now()); err == nil {
+		f.LagSeconds = st.OldestDueSec
 	}
+	return f, true
 }

@@ -21,7 +21,7 @@ func mountMetrics(_ context.Context, s *service) error {
 	s.onWebhook = m.ObserveWebhook
 	pm := metrics.NewPayments(m.Registry)
 	s.billing.Counter, s.billing.Settled = pm.Applied, pm.Settled
-	m.Registry.MustRegister(chatwootMetrics{s})
+	m.Registry.MustRegister(metrics.Chatwoot{Read: s.chatwootFigures}) // read at scrape time: the bridge may mount after
 	m.Registry.MustRegister(metrics.NewQueues(s.rdb, metrics.SourcesFor(s.store.Keys()), s.channelStates))
 	s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
 	return nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/bot/metrics"
+	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/storage"
 )
 
@@ -49,6 +50,9 @@ type statusReport struct {
 
 	// Templates are the WhatsApp templates' statuses at Meta (quita whatsapp templates sync).
 	Templates []storage.TemplateStatus `json:"whatsapp_templates,omitempty"`
+
+	// Chatwoot is the Chatwoot bridge's figures, when it has run.
+	Chatwoot *chatwoot.Status `json:"chatwoot,omitempty"`
 }
 
 func statusMain(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) error {
@@ -88,6 +92,14 @@ func statusMain(ctx context.Context, args []string, stdout, stderr io.Writer, no
 	}
 	_, tplProblems := templateFigures(rep.Templates)
 	rep.Problems = append(rep.Problems, tplProblems...)
+	if cw, ran, err := chatwoot.ReadStatus(ctx, rdb, src.prefix, rep.At); err != nil {
+		return err
+	} else if ran {
+		rep.Chatwoot = &cw
+		if p := cw.Problem(); p != "" {
+			rep.Problems = append(rep.Problems, "chatwoot: "+p)
+		}
+	}
 	if *readyURL != "" {
 		r := checkReadyz(ctx, *readyURL)
 		rep.Ready = &r
@@ -139,6 +151,18 @@ func printStatus(w io.Writer, rep statusReport) {
 			v = fmt.Sprintf("WARN: %d need you; their messages take the fallback (RUNBOOK.md#whatsapp-template-rejected-or-paused)", len(problems))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", templatesItem, figures, v)
+	}
+	if cw := rep.Chatwoot; cw != nil {
+		v := "ok"
+		if p := cw.Problem(); p != "" {
+			v = "WARN: " + p
+		}
+		figures := fmt.Sprintf("%d queued, oldest %s, %d mirrored, %d webhooks to apply, %d errors", cw.Queued, sec(cw.OldestDueSec),
+			cw.Mirrored, cw.Webhooks, cw.Errors)
+		if cw.LastError != "" {
+			figures += fmt.Sprintf(" (last %s: %s)", cw.LastErrorAt.Format(time.RFC3339), cw.LastError)
+		}
+		fmt.Fprintf(tw, "chatwoot\t%s\t%s\n", figures, v)
 	}
 	if r := rep.Ready; r != nil {
 		v := "ok"

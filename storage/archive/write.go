@@ -219,7 +219,15 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, t table, rows [][]any) err
 					q.WriteByte(',')
 				}
 				args = append(args, db.value(v))
-				q.WriteString("$" + strconv.Itoa(len(args)))
+				if db.dialect == SQLite {
+					// SQLite looks a numbered or named parameter up in a list,
+					// once to parse and once to bind it: with thousands per
+					// statement that was 90% of the archiver's time
+					// (BENCHMARKS.md#archive). A plain ? is just the next one.
+					q.WriteByte('?')
+				} else {
+					q.WriteString("$" + strconv.Itoa(len(args)))
+				}
 			}
 			q.WriteByte(')')
 		}
