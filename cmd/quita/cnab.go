@@ -160,6 +160,15 @@ func cnabRemessaMain(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	ben := beneficiaryOf(b.Account)
+	// One remessa at a time per creditor: two runs at once would both carry
+	// the boletos waiting, and the bank refuses the second entry.
+	lock, token := "cnab-remessa:"+*creditor, storage.NewID()
+	if ok, err := env.store.TryLock(ctx, lock, token, 10*time.Minute); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("creditor %s: another quita cnab remessa is running; wait for it to finish and run again", *creditor)
+	}
+	defer env.store.Unlock(context.WithoutCancel(ctx), lock, token)
 	recs, err := env.store.UnsentLocalCharges(ctx, *creditor)
 	if err != nil {
 		return err

@@ -224,6 +224,19 @@ func TestCNABHeldBackRejectedWrittenOffAndRefused(t *testing.T) {
 	third := localCharge(t, st, "QTTHIRDCHARGE0000000000001Q", "debt-3", "3", 4500)
 
 	remPath := filepath.Join(t.TempDir(), "r.rem")
+	// A remessa already running for the creditor: this one refuses and writes nothing.
+	if ok, err := st.TryLock(ctx, "cnab-remessa:loja-bb", "other-run", time.Minute); err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	if _, err := cnabRun(t, r, cfgFile, "remessa", "--creditor", "loja-bb", "--out", remPath); err == nil || !strings.Contains(err.Error(), "another quita cnab remessa is running") {
+		t.Fatalf("concurrent remessa: %v", err)
+	}
+	if _, err := os.Stat(remPath); err == nil {
+		t.Fatal("a refused remessa wrote a file")
+	}
+	if err := st.Unlock(ctx, "cnab-remessa:loja-bb", "other-run"); err != nil {
+		t.Fatal(err)
+	}
 	out, err := cnabRun(t, r, cfgFile, "remessa", "--creditor", "loja-bb", "--out", remPath)
 	if err != nil || !strings.Contains(out, "held back: charge "+third.ChargeID) || !strings.Contains(out, "no postal address") || !strings.Contains(out, "1 boletos to register") {
 		t.Fatalf("remessa: %v\n%s", err, out)
