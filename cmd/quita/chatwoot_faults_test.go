@@ -398,3 +398,37 @@ func TestChatwootDistressIsUrgentForTheTeam(t *testing.T) {
 		t.Fatalf("quita's handoff %+v", c.Handoff)
 	}
 }
+
+// Chatwoot's auto-assignment, which says so only in a conversation update
+// (chatwoot/chatwoot#9277: no event of its own), holds the handoff for the
+// agent it chose, and quita's console says so.
+func TestChatwootAutoAssignmentHolds(t *testing.T) {
+	fake := chatwoottest.New(t, chatwoottest.Options{})
+	joana := fake.AddAgent("Joana Lima", "joana@collector.example")
+	fake.SetAutoAssign(joana)
+	cfg := chatwootConfig(t, fake, chatwoot.MirrorHandoffs)
+	cfg.AdminToken = "admin-token-for-chatwoot-tests"
+	s, _ := startService(t, cfg)
+	fake.SetWebhook(serviceURL(t, s)+"/webhooks/chatwoot", cwSecret)
+	const phone = "+5511955553701"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-auto")
+	if cw.AssigneeID != joana {
+		t.Fatalf("assignee %d, want the auto-assigned %d", cw.AssigneeID, joana)
+	}
+	waitQuita(t, "held by the auto-assigned agent", func() bool {
+		c, _ := s.bot.Conversation(context.Background(), phone)
+		return c.Handoff.Status == dialogs.HandoffAssigned && c.Handoff.Agent == chatwoot.AgentID(joana, "Joana Lima")
+	})
+	if code, q := apiCall(t, s, "GET", "/api/v1/agent/queue", cfg.AdminToken, ""); code != 200 || !strings.Contains(q, "held in Chatwoot by Joana Lima") {
+		t.Fatalf("console queue %d: %s", code, q)
+	}
+	// Unassigned in Chatwoot, it waits in quita's queue again.
+	fake.Assign(cw.ID, 0)
+	waitQuita(t, "back in the queue", func() bool {
+		c, _ := s.bot.Conversation(context.Background(), phone)
+		return c.Handoff.Status == dialogs.HandoffQueued
+	})
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Outgoing, true, "Sem agente no Chatwoot")
+	})
+}
