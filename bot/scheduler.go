@@ -35,6 +35,8 @@ type Scheduler struct {
 	cadences map[string]Cadence
 	def      Cadence
 	opts     SchedulerOptions
+	// autoDebits is Pix Automático (SetAutoDebits); nil: not offered.
+	autoDebits AutoDebits
 	// crash is a test hook: returning true at a stage simulates the process
 	// dying there (the claim stays leased).
 	crash func(stage string) bool
@@ -167,6 +169,8 @@ type job struct {
 	inst     *storage.Installment
 	n, of    int
 	apply    func(*storage.ReminderState)
+	code     string                         // EventAutoDebit offer: the authorisation code
+	agree    func(*storage.AgreementRecord) // after delivery: what the message spent on the agreement
 }
 
 // dispatch handles one claimed debt and returns when it is next considered
@@ -191,6 +195,11 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	}
 	cad := s.CadenceFor(debt.CreditorID)
 	loc := s.location(debtor.TimeZone)
+	if debt.Status == dialogs.DebtAgreement && s.autoDebits != nil {
+		if days := s.autoDebits.NoticeDays(debt.CreditorID); days > 0 {
+			s.syncAutoDebit(ctx, debt, debtor, days, loc, now)
+		}
+	}
 	j, next, err := s.plan(ctx, debt, rs, cad, loc, now)
 	if err != nil || j == nil {
 		return next, err
@@ -224,6 +233,7 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	if j.inst != nil {
 		ev.Amount, ev.DueDate, ev.Installment, ev.Of = j.inst.Cents, j.inst.DueDate, j.n, j.of
 	}
+	ev.Code = j.code
 	fallback, err := s.fallbackAfter(ctx, debtor, j.channels, phone, channel)
 	if err != nil {
 		return time.Time{}, err
@@ -253,6 +263,11 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	})
 	if err != nil {
 		return time.Time{}, err
+	}
+	if j.agree != nil {
+		if _, err := st.UpdateAgreement(ctx, id, func(a *storage.AgreementRecord) error { j.agree(a); return nil }); err != nil {
+			return time.Time{}, err
+		}
 	}
 	if fired && j.kind == dialogs.EventReminderDue {
 		if err := st.CountVariantSent(ctx, debt.CreditorID, j.step, ev.Variant); err != nil {
@@ -318,6 +333,12 @@ func (s *Scheduler) plan(ctx context.Context, debt dialogs.Debt, rs storage.Remi
 		if err != nil {
 			return nil, time.Time{}, err
 		}
+		aj, anext := s.autoDebitJob(ag, debt.CreditorID, chans, loc, now)
+		if aj != nil {
+			aj.apply = func(*storage.ReminderState) {}
+			return aj, now, nil
+		}
+		soonest(anext)
 		type pair struct {
 			i, off int
 			t      time.Time
@@ -334,8 +355,8 @@ func (s *Scheduler) plan(ctx context.Context, debt dialogs.Debt, rs storage.Remi
 		}
 		due := -1
 		for k := rs.NextInst; k < len(pairs); k++ {
-			if ag.Installments[pairs[k].i].Paid {
-				continue
+			if ag.Installments[pairs[k].i].Paid || ag.Debited(pairs[k].i) {
+				continue // an authorised automatic debit has its notice instead
 			}
 			if pairs[k].t.After(now) {
 				soonest(pairs[k].t)

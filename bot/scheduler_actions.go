@@ -89,6 +89,11 @@ func (s *Scheduler) registerActions() {
 			}
 			rec.Installments = append(rec.Installments, storage.Installment{DueDate: due, Cents: cents})
 		}
+		if s.autoDebits != nil {
+			if d, err := st.Debt(ctx, id); err == nil {
+				planAutoDebit(&rec, s.autoDebits.NoticeDays(d.CreditorID), s.b.now())
+			}
+		}
 		if err := st.SaveAgreement(ctx, rec); err != nil {
 			return err
 		}
@@ -183,15 +188,19 @@ func (s *Scheduler) MarkPaid(ctx context.Context, p Payment) (PaymentResult, err
 		if p.Installment > len(ag.Installments) {
 			return res, fmt.Errorf("installment %d: the agreement has %d: %w", p.Installment, len(ag.Installments), storage.ErrNotFound)
 		}
-		in := &ag.Installments[p.Installment-1]
-		if !in.Paid {
-			in.Paid, res.Changed = true, true
-			if p.AmountCents == 0 {
-				p.AmountCents = in.Cents
+		if ag, err = st.UpdateAgreement(ctx, debt.ID, func(a *storage.AgreementRecord) error {
+			// Atomic: the automatic debit's webhook and the scheduler touch it too.
+			res.Changed = false // a retried transaction decides again
+			in := &a.Installments[p.Installment-1]
+			if !in.Paid {
+				in.Paid, res.Changed = true, true
+				if p.AmountCents == 0 {
+					p.AmountCents = in.Cents
+				}
 			}
-			if err := st.SaveAgreement(ctx, ag); err != nil {
-				return res, err
-			}
+			return nil
+		}); err != nil {
+			return res, err
 		}
 		closeDebt = true
 		for _, in := range ag.Installments {

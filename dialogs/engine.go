@@ -118,6 +118,8 @@ func (e *Engine) Step(c Conversation, ev Event, now time.Time) (Conversation, []
 		t.paymentConfirmed()
 	case EventInstallmentDue:
 		t.installmentDue()
+	case EventAutoDebit:
+		t.autoDebit()
 	default:
 		err = fmt.Errorf("dialogs: unknown event kind %q", ev.Kind)
 	}

@@ -11,6 +11,7 @@ const (
 	EventHandedBack       EventKind = "handed_back"       // an agent returned the conversation
 	EventPaymentConfirmed EventKind = "payment_confirmed" // an ERP or PSP confirmed a payment
 	EventInstallmentDue   EventKind = "installment_due"   // an agreement installment is coming due
+	EventAutoDebit        EventKind = "auto_debit"        // Pix Automático of an agreement: Step offer | notice | failed
 )
 
 // Media is an attachment the debtor sent.
@@ -37,6 +38,9 @@ type Event struct {
 	Installment int    `json:"installment,omitempty"`
 	Of          int    `json:"of,omitempty"`
 	DueDate     string `json:"due_date,omitempty"` // YYYY-MM-DD
+	// Code is EventAutoDebit offer's Pix Copia e Cola, which the debtor
+	// authorises the monthly debit with in their bank app.
+	Code string `json:"code,omitempty"`
 	// Intent is what a tapped quick-reply button means (one of
 	// ButtonIntents); the debtor's text is then not read for one.
 	Intent string `json:"intent,omitempty"`

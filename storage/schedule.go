@@ -216,6 +216,14 @@ type Installment struct {
 	DueDate string `json:"due_date"` // YYYY-MM-DD
 	Cents   int64  `json:"cents"`
 	Paid    bool   `json:"paid,omitempty"`
+	// Pix Automático: the debit (cobr txid) issued for it, whether its
+	// courtesy notice went, and whether the debit failed (the installment
+	// then gets the ordinary reminders).
+	AutoDebit   bool   `json:"auto_debit,omitempty"` // in the authorisation's plan (its amount is the recorrência's)
+	DebitTxid   string `json:"debit_txid,omitempty"`
+	Noticed     bool   `json:"noticed,omitempty"`
+	DebitFailed string `json:"debit_failed,omitempty"` // why; "" while the debit stands
+	FailNoticed bool   `json:"fail_noticed,omitempty"`
 }
 
 // AgreementRecord is a debt's agreed plan, whose installments get their own reminders.
@@ -223,6 +231,78 @@ type AgreementRecord struct {
 	DebtID       string        `json:"debt_id"`
 	Installments []Installment `json:"installments"`
 	CreatedAt    time.Time     `json:"created_at"`
+	// AutoDebit is the plan's Pix Automático authorisation, nil when the
+	// creditor offers none.
+	AutoDebit *AutoDebit `json:"auto_debit,omitempty"`
+}
+
+// AutoDebit states.
+const (
+	AutoDebitPending  = "pending"  // to be created at the PSP and offered
+	AutoDebitOffered  = "offered"  // the debtor has the authorisation code (rec CRIADA)
+	AutoDebitApproved = "approved" // the debtor authorised it (rec APROVADA): installments are debited
+	AutoDebitEnded    = "ended"    // rejected, expired, cancelled or not possible: ordinary reminders
+)
+
+// AutoDebit is a Pix Automático authorisation of an agreement's installments.
+type AutoDebit struct {
+	State      string    `json:"state"`
+	RecID      string    `json:"rec_id,omitempty"`
+	Code       string    `json:"code,omitempty"` // the Pix Copia e Cola the debtor authorises with
+	Offered    bool      `json:"offered,omitempty"`
+	Reason     string    `json:"reason,omitempty"` // why it ended
+	UpdatedAt  time.Time `json:"updated_at"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
+}
+
+// Debited reports whether installment i (0-based) is to be paid by the
+// authorised automatic debit rather than reminded.
+func (a AgreementRecord) Debited(i int) bool {
+	return a.AutoDebit != nil && a.AutoDebit.State == AutoDebitApproved && i < len(a.Installments) &&
+		a.Installments[i].AutoDebit && a.Installments[i].DebitFailed == ""
+}
+
+// UpdateAgreement changes a debt's agreement atomically (a webhook and the
+// scheduler may both touch it); ErrNotFound when it has none.
+func (s *Store) UpdateAgreement(ctx context.Context, debtID string, f func(*AgreementRecord) error) (AgreementRecord, error) {
+	key := s.keys.Agreement(debtID)
+	var out AgreementRecord
+	for attempt := 0; attempt < 50; attempt++ {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			v, err := tx.Get(ctx, key).Bytes()
+			if errors.Is(err, redis.Nil) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			var a AgreementRecord
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("agreement of %s: %w", debtID, err)
+			}
+			if err := f(&a); err != nil {
+				return err
+			}
+			b, err := json.Marshal(a)
+			if err != nil {
+				return err
+			}
+			out = a
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, b, 0)
+				return nil
+			})
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("update agreement of %s: %w", debtID, err)
+		}
+		return out, nil
+	}
+	return out, fmt.Errorf("update agreement of %s: too much contention", debtID)
 }
 
 // SaveAgreement stores a debt's agreement.
