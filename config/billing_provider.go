@@ -39,8 +39,36 @@ type PixAPIConfig struct {
 	KeyFile         string `yaml:"key_file"`
 	CAFile          string `yaml:"ca_file"` // optional CA bundle for the PSP's server certificate
 	Key             string `yaml:"key"`     // the creditor's chave Pix that receives
-	// Recurring is true when the PSP offers Pix Automático (/rec, /cobr).
+	// Recurring is true when the PSP offers Pix Automático (/rec, /cobr):
+	// agreements in installments then offer the debtor a one-time
+	// authorisation of the monthly debit.
 	Recurring bool `yaml:"recurring"`
+	// RecurringAccount is the creditor's account at the PSP that the debits
+	// are credited to (DadosBancariosRecebedor, required by each cobr).
+	RecurringAccount RecurringAccount `yaml:"recurring_account"`
+	// RecurringNoticeDays is how many days before each debit the debtor's
+	// courtesy notice goes and the debit is issued (default 3; the PSP
+	// must have the debit 2 to 10 days ahead).
+	RecurringNoticeDays int `yaml:"recurring_notice_days"`
+	// RecurringRetry lets the PSP try a refused debit again, up to three
+	// times in the seven days after its date (politicaRetentativa
+	// PERMITE_3R_7D); off, a refused debit falls back to a reminder at once.
+	RecurringRetry bool `yaml:"recurring_retry"`
+}
+
+// RecurringAccount is `billing: pix_api: recurring_account:`.
+type RecurringAccount struct {
+	Branch string `yaml:"agencia"`    // up to 4 digits; optional for a payment account
+	Number string `yaml:"conta"`      // the account number
+	Type   string `yaml:"tipo_conta"` // CORRENTE | POUPANCA | PAGAMENTO
+}
+
+// NoticeDays is RecurringNoticeDays with its default.
+func (p PixAPIConfig) NoticeDays() int {
+	if p.RecurringNoticeDays <= 0 {
+		return 3
+	}
+	return p.RecurringNoticeDays
 }
 
 // BillingProvider decodes a creditor's `billing:` section; a creditor
@@ -104,6 +132,20 @@ func (bp BillingProviderConfig) Problems(getenv func(string) string) []string {
 		needFile("key_file", bp.PixAPI.KeyFile)
 		if bp.PixAPI.CAFile != "" {
 			needFile("ca_file", bp.PixAPI.CAFile)
+		}
+		if pa := bp.PixAPI; pa.Recurring {
+			need("recurring_account.conta (the account the Pix Automático debits are credited to)", pa.RecurringAccount.Number)
+			switch pa.RecurringAccount.Type {
+			case "CORRENTE", "POUPANCA", "PAGAMENTO":
+			default:
+				out = append(out, fmt.Sprintf("billing: pix_api: recurring_account.tipo_conta %q must be CORRENTE, POUPANCA or PAGAMENTO", pa.RecurringAccount.Type))
+			}
+			if len(pa.RecurringAccount.Branch) > 4 {
+				out = append(out, "billing: pix_api: recurring_account.agencia has at most 4 digits")
+			}
+			if d := pa.RecurringNoticeDays; d != 0 && (d < 2 || d > 10) {
+				out = append(out, fmt.Sprintf("billing: pix_api: recurring_notice_days %d must be 2 to 10: the PSP needs each debit 2 to 10 days ahead", d))
+			}
 		}
 	default:
 		out = append(out, fmt.Sprintf("billing: provider %q is unknown: use local, asaas or pix_api", bp.Provider))

@@ -31,6 +31,9 @@ const (
 	KindBoleto ChargeKind = "boleto" // linha digitável and PDF
 	KindPix    ChargeKind = "pix"    // PIX copia e cola and QR
 	KindHybrid ChargeKind = "hybrid" // boleto híbrido: a boleto that also carries a PIX payload
+	// KindPixAutomatic is a Pix Automático debit of an authorised
+	// agreement installment (API Pix cobr): nothing for the debtor to pay by hand.
+	KindPixAutomatic ChargeKind = "pix_automatico"
 )
 
 // Payer is the debtor a charge is addressed to.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quita-bot/quita/billing/pixapi"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/payments"
 )
@@ -141,5 +142,15 @@ func paymentsWebhook(ctx context.Context, w io.Writer, dir *config.Directory, cr
 		return fmt.Errorf("register the webhook at %s: %w", prov.Name, err)
 	}
 	fmt.Fprintf(w, "webhook registered for creditor %s: %s (the PSP calls %s/pix)\n", creditor, url, url)
+	if bp.Provider == config.ProviderPixAPI && bp.PixAPI.Recurring {
+		c, ok := prov.PaymentProvider.(*pixapi.Client)
+		if !ok {
+			return fmt.Errorf("%s cannot register the Pix Automático webhooks", prov.Name)
+		}
+		if err := c.RegisterRecurringWebhooks(ctx, url); err != nil {
+			return fmt.Errorf("register the Pix Automático webhooks (PUT /webhookrec, /webhookcobr): %w", err)
+		}
+		fmt.Fprintf(w, "Pix Automático webhooks registered for creditor %s: the PSP calls %s/rec and %s/cobr\n", creditor, url, url)
+	}
 	return nil
 }

@@ -55,6 +55,8 @@ type service struct {
 	// billing issues charges and applies payments (serve_billing.go).
 	billing  *billing.Service
 	backstop *billing.Backstop // the payments reconciliation pass (serve_billing.go)
+	// scheduler sends reminders and runs agreements' Pix Automático (serve_reminders.go).
+	scheduler *bot.Scheduler
 	// archive is the long-term store (serve_archive.go); nil with QUITA_ARCHIVE=off.
 	archive *archive.DB
 	// subjects answers data subjects (LGPD art. 18; serve_archive.go).

@@ -25,6 +25,8 @@ func init() { mounts = append(mounts, mountBilling) }
 func mountBilling(_ context.Context, s *service) error {
 	s.app.Post("/webhooks/asaas/:creditor", s.asaasWebhook)
 	s.app.Post("/webhooks/pix-api/:creditor/pix", s.pixAPIWebhook)
+	s.app.Post("/webhooks/pix-api/:creditor/rec", s.pixAPIRecWebhook)   // Pix Automático: authorisations
+	s.app.Post("/webhooks/pix-api/:creditor/cobr", s.pixAPICobRWebhook) // Pix Automático: debits
 	s.backstop = &billing.Backstop{Service: s.billing, Listers: func() map[string]billing.Lister {
 		return pixAPIListers(s.dir, s.store, s.log.Warn)
 	}}

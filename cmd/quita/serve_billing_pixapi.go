@@ -41,7 +41,7 @@ func pixAPIClient(creditorID string, cfg config.PixAPIConfig) (*pixapi.Client, e
 		return c.(*pixapi.Client), nil
 	}
 	c, err := pixapi.New(pixapi.Config{BaseURL: cfg.BaseURL, TokenURL: cfg.TokenURL, ClientID: id, ClientSecret: secret,
-		CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, CAFile: cfg.CAFile, Key: cfg.Key})
+		CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, CAFile: cfg.CAFile, Key: cfg.Key, Recurring: cfg.Recurring})
 	if err != nil {
 		return nil, fmt.Errorf("creditor %s: billing: %w: %w", creditorID, err, billing.ErrNoProvider)
 	}
@@ -60,6 +60,13 @@ func pixAPIProvider(dir *config.Directory, store *storage.Store, creditorID stri
 		return billing.Provider{}, fmt.Errorf("%w: %w", billing.ErrNoProvider, err)
 	}
 	withBoletos := b.BoletoProblem == ""
+	if kind == payments.KindPixAutomatic {
+		c, err := pixAPIClient(creditorID, cfg)
+		if err != nil {
+			return billing.Provider{}, err
+		}
+		return billing.Provider{Name: config.ProviderPixAPI, PaymentProvider: recurringProvider{c}}, nil
+	}
 	if kind != payments.KindPix && withBoletos {
 		return localProvider(dir, store, creditorID, kind)
 	}

@@ -43,6 +43,8 @@ func mountReminders(ctx context.Context, s *service) error {
 	gate := &bot.Compliance{Store: s.store, Log: s.log, Default: bot.PresetBR, Creditors: pols}
 	s.bot.SetGate(gate)
 	sched := bot.NewScheduler(s.bot, gate, cads, bot.SchedulerOptions{})
+	sched.SetAutoDebits(pixAutoDebits{s}) // agreements of creditors with billing.pix_api.recurring
+	s.scheduler = sched
 	known := func(id string) bool { _, ok := s.dir.Creditor(id); return ok }
 	s.importer = &portfolio.Importer{Store: s.store, Creditors: known, FirstReminder: sched.FirstReminder}
 	s.billing.Settler = bot.Settler{Scheduler: sched}
