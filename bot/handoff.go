@@ -43,6 +43,9 @@ type HandoffOptions struct {
 	Every time.Duration
 	// Now is the clock of handoff decisions (default: the bot's clock).
 	Now func() time.Time
+	// Exempt, when set, names holders the idle sweep leaves alone: agents
+	// of another inbox (Chatwoot) whose own assignment rules apply there.
+	Exempt func(agent string) bool
 }
 
 // Handoffs is the human-handoff queue over the pipeline: it queues the
@@ -355,6 +358,9 @@ func (h *Handoffs) Sweep(ctx context.Context) (int, error) {
 		c, err := h.b.Conversation(ctx, conv)
 		if err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if h.opts.Exempt != nil && h.opts.Exempt(c.Handoff.Agent) {
 			continue
 		}
 		ok, err := h.Release(ctx, conv, now.Add(-h.IdleFor(c.CreditorID)))

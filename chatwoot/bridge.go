@@ -92,6 +92,29 @@ type Bridge struct {
 	agentsMu sync.Mutex
 	agents   []Agent
 	agentsAt time.Time
+
+	// watched are the conversations whose every change is worth a sync
+	// (handoffs mode: the mirrored ones), so that the pipeline's change
+	// notifications cost no Redis call each; the sweep refreshes it.
+	watchedMu sync.Mutex
+	watched   map[string]bool
+}
+
+func (b *Bridge) watch(convs ...string) {
+	b.watchedMu.Lock()
+	defer b.watchedMu.Unlock()
+	if b.watched == nil {
+		b.watched = map[string]bool{}
+	}
+	for _, c := range convs {
+		b.watched[c] = true
+	}
+}
+
+func (b *Bridge) isWatched(conv string) bool {
+	b.watchedMu.Lock()
+	defer b.watchedMu.Unlock()
+	return b.watched[conv]
 }
 
 // New builds a bridge; cfg must be Enabled.
@@ -290,10 +313,9 @@ func (b *Bridge) listen(ctx context.Context) {
 					continue
 				}
 				conv = ev.Conversation
-			} else if b.cfg.Mirror == MirrorHandoffs {
-				if _, err := b.rdb.ZScore(ctx, b.keys.mirrored(), conv).Result(); err != nil {
-					continue // not mirrored: its handoff event will start it
-				}
+				b.watch(conv)
+			} else if b.cfg.Mirror == MirrorHandoffs && !b.isWatched(conv) {
+				continue // not mirrored: its handoff event will start it
 			}
 			if conv != "" {
 				_ = b.Mark(ctx, conv)
@@ -312,7 +334,13 @@ func (b *Bridge) sweep(ctx context.Context) {
 			convs = append(convs, ids...)
 		}
 	}
-	add(b.rdb.ZRange(ctx, b.keys.mirrored(), 0, -1).Result())
+	if mirrored, err := b.rdb.ZRange(ctx, b.keys.mirrored(), 0, -1).Result(); err == nil {
+		b.watchedMu.Lock()
+		b.watched = map[string]bool{}
+		b.watchedMu.Unlock()
+		b.watch(mirrored...)
+		convs = append(convs, mirrored...)
+	}
 	add(b.store.HandoffQueued(ctx, 500))
 	add(b.store.HandoffHeld(ctx, 500))
 	if b.cfg.Mirror == MirrorAll {

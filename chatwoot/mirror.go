@@ -95,6 +95,9 @@ func (b *Bridge) sync(ctx context.Context, conv string) error {
 		}
 		q.pop(it)
 	}
+	if err := b.reportDeliveries(ctx, conv, &st); err != nil {
+		return err
+	}
 	return b.refresh(ctx, conv, &st, c)
 }
 
@@ -296,7 +299,9 @@ func IsQuitaSourceID(s string) bool { return strings.HasPrefix(s, "quita:") }
 // mirrorMessage posts one transcript message.
 func (b *Bridge) mirrorMessage(ctx context.Context, conv string, st *mirrorState, c dialogs.Conversation, m storage.Message, s *steps) error {
 	if strings.HasPrefix(m.ID, replyIDPrefix) {
-		return nil // an agent wrote it in Chatwoot: it is there already
+		// An agent wrote it in Chatwoot: it is there already; follow its
+		// delivery so that the agent sees it delivered, read or failed.
+		return b.save(ctx, conv, trackPrefix+m.ID, "")
 	}
 	in := MessageInput{SourceID: sourceID("m", m.ID), EchoID: m.ID, ContentAttributes: map[string]any{"quita_message_id": m.ID}}
 	switch {

@@ -30,9 +30,11 @@ func (b *Bridge) mirrorEvent(ctx context.Context, conv string, st *mirrorState, 
 		if !st.Started || st.Conv == 0 {
 			return nil
 		}
-		return s.do(ctx, func() error {
-			return b.note(ctx, conv, st, it, "released", who(ev.Agent)+" ficou sem atividade: a conversa voltou para a fila do quita.")
-		})
+		text := who(ev.Agent) + " ficou sem atividade no console do quita: a conversa voltou para a fila."
+		if fromChatwoot {
+			text = "Sem agente no Chatwoot: a conversa voltou para a fila do quita."
+		}
+		return s.do(ctx, func() error { return b.note(ctx, conv, st, it, "released", text) })
 	case "handed_back", "closed":
 		if st.Started && st.Conv != 0 && !fromChatwoot {
 			if err := s.do(ctx, func() error {

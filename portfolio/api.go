@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -22,7 +23,8 @@ import (
 //	GET  /api/v1/debts/{id}          one debt with its debtor, reminders, agreement and opt-outs
 //	GET  /api/v1/debts?cpf=…|phone=… a debtor's debts
 //	POST /api/v1/payments            a payment from an ERP or PSP: stops reminders, thanks the debtor
-//	GET  /api/v1/reports/variants    A/B results with Wilson intervals
+//	GET  /api/v1/reports/variants    A/B results with Wilson intervals (and each variant's spend, with Costs)
+//	GET  /api/v1/reports/recovery    the archive's recovery report (with Recovery): ?creditor= &since=YYYY-MM-DD &by=
 type API struct {
 	Store     *storage.Store
 	Importer  *Importer
@@ -32,7 +34,21 @@ type API struct {
 	Billing *billing.Service
 	Token   string
 	MaxRows int // per request (default 10,000)
+	// Costs, when set, adds each variant's spend to /reports/variants (the archive).
+	Costs bot.VariantCosts
+	// Recovery, when set, answers /reports/recovery (the archive).
+	Recovery RecoveryReports
 }
+
+// RecoveryReports computes the recovery report (storage/archive's, as
+// quita report recovery prints it): by is "" or step, variant, channel,
+// week; since zero for all. An error wrapping ErrBadQuery is the caller's.
+type RecoveryReports interface {
+	RecoveryReport(ctx context.Context, creditor string, since time.Time, by string) (any, error)
+}
+
+// ErrBadQuery marks a report query the caller got wrong (400).
+var ErrBadQuery = errors.New("bad report query")
 
 // Register mounts the routes.
 func (a *API) Register(app fiber.Router) {
@@ -42,11 +58,13 @@ func (a *API) Register(app fiber.Router) {
 	g.Get("/debts/:id", a.getDebt)
 	g.Post("/payments", a.postPayment)
 	g.Get("/reports/variants", a.variants)
+	g.Get("/reports/recovery", a.recovery)
 }
 
 func (a *API) auth(c *fiber.Ctx) error {
 	p := c.Path()
-	if !strings.HasPrefix(p, "/api/v1/debts") && !strings.HasPrefix(p, "/api/v1/payments") && !strings.HasPrefix(p, "/api/v1/reports/variants") {
+	if !strings.HasPrefix(p, "/api/v1/debts") && !strings.HasPrefix(p, "/api/v1/payments") && !strings.HasPrefix(p, "/api/v1/reports/variants") &&
+		!strings.HasPrefix(p, "/api/v1/reports/recovery") {
 		return c.Next()
 	}
 	if a.Token == "" {
@@ -273,6 +291,33 @@ func (a *API) postPayment(c *fiber.Ctx) error {
 
 func (a *API) variants(c *fiber.Ctx) error {
 	rep, err := bot.VariantsReport(c.UserContext(), a.Store)
+	if err != nil {
+		return err
+	}
+	if a.Costs != nil {
+		if err := bot.AddVariantCosts(c.UserContext(), &rep, a.Costs); err != nil {
+			return err
+		}
+	}
+	return c.JSON(rep)
+}
+
+func (a *API) recovery(c *fiber.Ctx) error {
+	if a.Recovery == nil {
+		return fiber.NewError(fiber.StatusServiceUnavailable, "the recovery report reads the archive, and QUITA_ARCHIVE=off")
+	}
+	var since time.Time
+	if v := c.Query("since"); v != "" {
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "since: write a date as YYYY-MM-DD, e.g. since=2026-03-01")
+		}
+		since = t
+	}
+	rep, err := a.Recovery.RecoveryReport(c.UserContext(), c.Query("creditor"), since, c.Query("by"))
+	if errors.Is(err, ErrBadQuery) {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
 	if err != nil {
 		return err
 	}

@@ -19,17 +19,23 @@ import (
 // order the provider's notifications arrive in.
 type ChargeRecord struct {
 	payments.Charge
-	CreditorID    string    `json:"creditor_id"`
-	DebtID        string    `json:"debt_id"`
-	Installment   int       `json:"installment,omitempty"` // 1-based agreement installment; 0: the whole debt
-	ReceivedCents int64     `json:"received_cents,omitempty"`
-	RefundedCents int64     `json:"refunded_cents,omitempty"`
-	Settled       bool      `json:"settled,omitempty"` // the debt or installment was settled by this charge
-	Payments      []string  `json:"payments,omitempty"`
-	Problem       string    `json:"problem,omitempty"` // why the bank rejected it, or the last issuing error
-	Remessa       int       `json:"remessa,omitempty"` // CNAB remessa sequence that carried it (local)
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	CreditorID    string   `json:"creditor_id"`
+	DebtID        string   `json:"debt_id"`
+	Installment   int      `json:"installment,omitempty"` // 1-based agreement installment; 0: the whole debt
+	ReceivedCents int64    `json:"received_cents,omitempty"`
+	RefundedCents int64    `json:"refunded_cents,omitempty"`
+	Settled       bool     `json:"settled,omitempty"` // the debt or installment was settled by this charge
+	Payments      []string `json:"payments,omitempty"`
+	Problem       string   `json:"problem,omitempty"` // why the bank rejected it, or the last issuing error
+	Remessa       int      `json:"remessa,omitempty"` // CNAB remessa sequence that carried it (local)
+	// WriteOffRemessa is the remessa that asked the bank to write off
+	// (baixa) a local boleto cancelled after a remessa carried it.
+	WriteOffRemessa int `json:"writeoff_remessa,omitempty"`
+	// WrittenOff is true once the bank reported the boleto written off
+	// (CNAB baixa): no remessa needs to ask for it.
+	WrittenOff bool      `json:"written_off,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // NetCents is what was paid and not given back.
@@ -64,8 +70,11 @@ func (k Keys) paymentSeen(provider, id string) string {
 }
 func (k Keys) unsentCharges(creditor string) string { return k.Prefix + ":charge:unsent:" + creditor }
 func (k Keys) openCharges() string                  { return k.Prefix + ":charge:open" }
-func (k Keys) remessaSeq(creditor string) string    { return k.Prefix + ":cnab:seq:" + creditor }
-func (k Keys) chargeLock(debt string) string        { return k.Prefix + ":charge:lock:" + debt }
+func (k Keys) writeOffCharges(creditor string) string {
+	return k.Prefix + ":charge:writeoff:" + creditor
+}
+func (k Keys) remessaSeq(creditor string) string { return k.Prefix + ":cnab:seq:" + creditor }
+func (k Keys) chargeLock(debt string) string     { return k.Prefix + ":charge:lock:" + debt }
 
 // SaveCharge writes a charge and its indexes: the debt's history, the
 // provider id, and, for a local boleto not yet in a remessa, the creditor's
@@ -120,6 +129,13 @@ func (s *Store) SaveChargeWithPayment(ctx context.Context, r ChargeRecord, pay *
 			p.ZAdd(ctx, s.keys.unsentCharges(r.CreditorID), redis.Z{Score: float64(r.CreatedAt.UnixMilli()), Member: r.ChargeID})
 		} else {
 			p.ZRem(ctx, s.keys.unsentCharges(r.CreditorID), r.ChargeID)
+		}
+		// A local boleto a remessa carried and quita then cancelled is still
+		// payable at the bank until a remessa asks for its baixa.
+		if r.Provider == "local" && r.Kind != payments.KindPix && r.State == payments.ChargeCancelled && r.Remessa > 0 && r.WriteOffRemessa == 0 && !r.WrittenOff {
+			p.ZAdd(ctx, s.keys.writeOffCharges(r.CreditorID), redis.Z{Score: float64(r.UpdatedAt.UnixMilli()), Member: r.ChargeID})
+		} else {
+			p.ZRem(ctx, s.keys.writeOffCharges(r.CreditorID), r.ChargeID)
 		}
 		if pay != nil && s.archiving.Load() {
 			pb, err := json.Marshal(pay)
@@ -226,6 +242,17 @@ func (s *Store) UnsentLocalCharges(ctx context.Context, creditor string) ([]Char
 	ids, err := s.rdb.ZRange(ctx, s.keys.unsentCharges(creditor), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("unsent charges of %s: %w", creditor, err)
+	}
+	return s.charges(ctx, ids)
+}
+
+// WriteOffLocalCharges lists a creditor's local boletos that a remessa
+// carried and quita cancelled since (superseded, or the debt settled
+// another way), which the next remessa asks the bank to write off.
+func (s *Store) WriteOffLocalCharges(ctx context.Context, creditor string) ([]ChargeRecord, error) {
+	ids, err := s.rdb.ZRange(ctx, s.keys.writeOffCharges(creditor), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("charges to write off of %s: %w", creditor, err)
 	}
 	return s.charges(ctx, ids)
 }

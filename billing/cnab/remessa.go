@@ -35,8 +35,16 @@ type Payer struct {
 	State    string // UF, two letters
 }
 
-// Title is one boleto to register (segments P, Q and, for a fine, R).
+// Remessa movement codes (C004) quita sends.
+const (
+	MovRemessaEntry    = "01" // entrada de títulos
+	MovRemessaWriteOff = "02" // pedido de baixa: a superseded boleto the bank must stop accepting
+)
+
+// Title is one boleto to register (segments P, Q and, for a fine, R), or
+// to write off (Movement MovRemessaWriteOff: segments P and Q).
 type Title struct {
+	Movement string // C004: MovRemessaEntry (the default) or MovRemessaWriteOff
 	// NossoNumero is the bank's identification of the title, exactly as
 	// the boleto prints it (Banco do Brasil, 7-digit convênio: convênio
 	// followed by a 10-digit sequence).
@@ -137,6 +145,25 @@ func CheckTitle(b Bank, ben Beneficiary, t Title) error {
 	return errors.Join(errs...)
 }
 
+// CheckBeneficiary validates the creditor's account and contract as the
+// file and batch headers and segment P carry them, so that a configuration
+// check says what a remessa would refuse before one is written.
+func CheckBeneficiary(b Bank, ben Beneficiary) error {
+	r := Remessa{Bank: b, Beneficiary: ben}
+	conv, err := b.convenio(ben)
+	if err != nil {
+		return err
+	}
+	errs := append(r.fileHeader(0, conv).errs, r.batchHeader(0, conv).errs...)
+	if _, err := b.carteiraCode(ben); err != nil {
+		errs = append(errs, err)
+	}
+	if strings.TrimSpace(ben.AgencyDigit) == "" || strings.TrimSpace(ben.AccountDigit) == "" {
+		errs = append(errs, errors.New("the agency's and the account's check digits are required (boleto: agency_digit, account_digit)"))
+	}
+	return errors.Join(errs...)
+}
+
 // inscription is the G005 type (1 CPF, 2 CNPJ) and digits of a document.
 func inscription(doc string) (string, string, bool) {
 	d := digitsOf(doc)
@@ -224,19 +251,26 @@ func (r Remessa) batchHeader(line int, conv string) *record {
 // segments are the detail records of one title: P, Q and, when it has a
 // fine, R. seq is the lot's G038 counter (starts at 1, one per record).
 func (r Remessa) segments(line int, seq *int, t Title) []*record {
+	mov := t.Movement
+	if mov == "" {
+		mov = MovRemessaEntry
+	}
 	detail := func(seg string) *record {
 		*seq++
 		rec := r.control(line, "0001", "3")
+		if mov != MovRemessaEntry && mov != MovRemessaWriteOff {
+			rec.fail(dMovement, "%q: quita sends entries (01) and write-offs (02) only", mov)
+		}
 		if line > 0 {
 			line++
 		}
 		rec.putInt(dSequence, int64(*seq))
 		rec.put(dSegment, seg)
-		rec.put(dMovement, "01") // C004: entrada de títulos
+		rec.put(dMovement, mov) // C004, repeated in each segment of the title
 		return rec
 	}
 	out := []*record{r.segmentP(detail("P"), t), r.segmentQ(detail("Q"), t)}
-	if t.FinePercent > 0 {
+	if mov == MovRemessaEntry && t.FinePercent > 0 {
 		out = append(out, r.segmentR(detail("R"), t))
 	}
 	return out

@@ -234,3 +234,44 @@ func TestNormalizeFoldsAccentsAndTruncatesText(t *testing.T) {
 		t.Fatalf("document %q", rec.buf[62:77])
 	}
 }
+
+// A superseded boleto goes as a pedido de baixa: segments P and Q with
+// código de movimento 02 (C004), no segment R, counted in the trailers.
+func TestRemessaWriteOff(t *testing.T) {
+	r := testRemessa()
+	r.Titles[0].Movement = MovRemessaWriteOff
+	var buf bytes.Buffer
+	sum, err := r.Write(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\r\n"), "\r\n")
+	if len(lines) != 8 || sum.Records != 8 {
+		t.Fatalf("%d records, want 8 (0, 1, P, Q, P, Q, 5, 9)", len(lines))
+	}
+	for i, want := range []string{"00001P 02", "00002Q 02", "00003P 01", "00004Q 01"} {
+		if got := lines[2+i][8:17]; got != want {
+			t.Errorf("line %d positions 9-17 = %q, want %q", 3+i, got, want)
+		}
+	}
+	if lines[2][37:57] != "12345670000000001   " || lines[6][17:23] != "000006" || lines[7][23:29] != "000008" {
+		t.Fatalf("write-off P %q / trailers %q %q", lines[2], lines[6], lines[7])
+	}
+	r.Titles[0].Movement = "31"
+	if _, err := r.Write(&bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "line 3, field 07.3") {
+		t.Fatalf("movement 31: %v", err)
+	}
+}
+
+func TestCheckBeneficiary(t *testing.T) {
+	b, _ := BankFor("001")
+	if err := CheckBeneficiary(b, testBeneficiary); err != nil {
+		t.Fatalf("good: %v", err)
+	}
+	ben := testBeneficiary
+	ben.AgencyDigit, ben.Carteira = "", "18"
+	err := CheckBeneficiary(b, ben)
+	if err == nil || !strings.Contains(err.Error(), "carteira \"18\"") || !strings.Contains(err.Error(), "agency_digit") {
+		t.Fatalf("err %v", err)
+	}
+}

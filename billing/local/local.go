@@ -74,6 +74,7 @@ func (p *Provider) Lookup(context.Context, string) (payments.ChargeStatus, error
 	return payments.ChargeStatus{}, ErrCannotSee
 }
 
-// Cancel has nothing to withdraw before a remessa; a registered boleto is
-// written off by the bank on a baixa instruction, which a later remessa carries.
+// Cancel has nothing to withdraw before a remessa; a boleto a remessa
+// carried is written off by the bank on a pedido de baixa, which the next
+// `quita cnab remessa` carries (storage.WriteOffLocalCharges).
 func (p *Provider) Cancel(context.Context, string) error { return nil }

@@ -65,6 +65,7 @@ type Server struct {
 	failPosts     int
 	loseAnswers   int
 	block         chan struct{}
+	autoAssignTo  int64
 	webhookURL    string
 	webhookSecret string
 	deliveries    []*Delivery
@@ -696,7 +697,8 @@ func (s *Server) createConversation(r *http.Request) reply {
 		AssigneeID: in.AssigneeID, CustomAttributes: in.CustomAttributes}
 	s.convs[c.ID] = c
 	s.convOrder = append(s.convOrder, c.ID)
-	return reply{status: 200, body: s.conversationJSON(c), events: []pendingEvent{s.conversationEvent(c, chatwoot.EventConversationCreated, nil)}}
+	events := append([]pendingEvent{s.conversationEvent(c, chatwoot.EventConversationCreated, nil)}, s.autoAssign(c)...)
+	return reply{status: 200, body: s.conversationJSON(c), events: events}
 }
 
 func (s *Server) listMessages(c *Conversation) reply {
@@ -835,8 +837,26 @@ func (s *Server) setStatus(c *Conversation, status string) []pendingEvent {
 	}
 	c.Status = status
 	diff := map[string][2]any{"status": {before, status}}
-	return []pendingEvent{s.conversationEvent(c, chatwoot.EventConversationStatusChanged, diff),
+	events := []pendingEvent{s.conversationEvent(c, chatwoot.EventConversationStatusChanged, diff),
 		s.conversationEvent(c, chatwoot.EventConversationUpdated, diff)}
+	return append(events, s.autoAssign(c)...)
+}
+
+// autoAssign is the inbox's auto-assignment of an open conversation.
+func (s *Server) autoAssign(c *Conversation) []pendingEvent {
+	if s.autoAssignTo == 0 || c.Status != chatwoot.StatusOpen || c.AssigneeID != 0 {
+		return nil
+	}
+	return s.assign(c, s.autoAssignTo)
+}
+
+// SetAutoAssign turns on the inbox's auto-assignment: a conversation that
+// opens without an assignee is given to agentID (Conversation
+// #run_auto_assignment), reported only as a conversation_updated.
+func (s *Server) SetAutoAssign(agentID int64) {
+	s.mu.Lock()
+	s.autoAssignTo = agentID
+	s.mu.Unlock()
 }
 
 func (s *Server) assign(c *Conversation, agentID int64) []pendingEvent {

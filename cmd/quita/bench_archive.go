@@ -38,8 +38,8 @@ func benchArchiveConfig(cfg *config.Config, flag string) (func(), error) {
 // archiveWatch follows the archive during a bench run: the outbox's lag
 // every 100 ms (its maximum), and the archive's rows before and after.
 type archiveWatch struct {
-	db     *archive.DB
-	store  *storage.Store
+	db         *archive.DB
+	store      *storage.Store
 	before     int64 // rows in the archive before the run
 	beforeMsgs int64 // of them, messages
 	start      time.Time

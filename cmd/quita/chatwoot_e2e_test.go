@@ -145,7 +145,7 @@ func TestChatwootRoundTrip(t *testing.T) {
 	}
 
 	maria := fake.AddAgent("Maria Souza", "maria@collector.example")
-	fake.AgentReply(cw.ID, maria, "Olá Rita, aqui é a Maria. Como posso ajudar?")
+	reply := fake.AgentReply(cw.ID, maria, "Olá Rita, aqui é a Maria. Como posso ajudar?")
 	waitQuita(t, "the agent's reply delivered to the debtor", func() bool {
 		for _, m := range quitaTranscript(t, s, phone) {
 			if m.Text == "Olá Rita, aqui é a Maria. Como posso ajudar?" && m.Status == "delivered" {
@@ -153,6 +153,10 @@ func TestChatwootRoundTrip(t *testing.T) {
 			}
 		}
 		return false
+	})
+	fake.Wait(t, "the reply shown delivered in Chatwoot", 20*time.Second, func() bool {
+		m, _ := fake.Message(cw.ID, reply)
+		return m.Status == "delivered"
 	})
 	c, _ := s.bot.Conversation(ctx, phone)
 	wantAgent := chatwoot.AgentID(maria, "Maria Souza")

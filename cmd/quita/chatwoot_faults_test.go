@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/chatwoot/chatwoottest"
 	"github.com/quita-bot/quita/dialogs"
+	"github.com/quita-bot/quita/storage/redistest"
 )
 
 // handedToChatwoot verifies phone's debtor and hands the conversation to a
@@ -327,7 +329,9 @@ func TestChatwootMirrorAll(t *testing.T) {
 	}
 	n := len(quitaTranscript(t, s, phone))
 	simulatorSay(t, s, phone, "sim, por favor")
-	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool { return hasMessage(c, chatwoot.Incoming, false, "sim, por favor") })
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Incoming, false, "sim, por favor")
+	})
 	if tr := quitaTranscript(t, s, phone); len(tr) != n+1 {
 		t.Fatalf("the bot answered while Maria held it: %+v", tr[n:])
 	}
@@ -345,4 +349,86 @@ func TestChatwootMirrorAll(t *testing.T) {
 	if n := countMessages(cw, chatwoot.Outgoing, false, "posso ajudar com o boleto?"); n != 1 {
 		t.Fatalf("Maria's message is %d times in Chatwoot", n)
 	}
+}
+
+// A wrong Chatwoot setting stops quita serve at start and quita config
+// check names it; with none set the bridge is off.
+func TestChatwootSettingsCheckedAtStart(t *testing.T) {
+	good := writeFile(t, "good.yaml", "creditors:\n  - id: loja-real\n    name: Loja Real\n    cnpj: 45.997.418/0001-53\n")
+	var out strings.Builder
+	if err := configCheck(&out, good); err != nil {
+		t.Fatalf("without Chatwoot: %v\n%s", err, out.String())
+	}
+	t.Setenv("QUITA_CHATWOOT_URL", "http://chatwoot.example.com")
+	t.Setenv("QUITA_CHATWOOT_ACCOUNT_ID", "one")
+	out.Reset()
+	err := configCheck(&out, good)
+	for _, want := range []string{"QUITA_CHATWOOT_URL=\"http://chatwoot.example.com\" must be https", "QUITA_CHATWOOT_ACCOUNT_ID=\"one\"",
+		"QUITA_CHATWOOT_INBOX_ID is not set", "QUITA_CHATWOOT_TOKEN is not set", "QUITA_CHATWOOT_WEBHOOK_SECRET is not set"} {
+		if err == nil || !strings.Contains(out.String(), want) {
+			t.Errorf("config check: err %v, output lacks %q:\n%s", err, want, out.String())
+		}
+	}
+	r := redistest.New(t)
+	cfg := testConfig(t, r.URL, r.Prefix)
+	if _, err := newService(context.Background(), cfg, slog.New(slog.DiscardHandler), time.Now); err == nil || !strings.Contains(err.Error(), "QUITA_CHATWOOT_TOKEN is not set") {
+		t.Fatalf("quita serve started with a broken Chatwoot setting: %v", err)
+	}
+}
+
+// Handoffs go to the configured team; a debtor in distress while waiting
+// makes the Chatwoot conversation urgent (label, Chatwoot's priority and a
+// note), as quita's own queue re-sorts.
+func TestChatwootDistressIsUrgentForTheTeam(t *testing.T) {
+	t.Setenv("QUITA_CHATWOOT_TEAM_ID", "5")
+	s, fake, _ := startChatwoot(t, chatwoot.MirrorHandoffs)
+	const phone = "+5511955553601"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-urgent")
+	if cw.TeamID != 5 || cw.Priority != "medium" {
+		t.Fatalf("team %d priority %q, want team 5 and medium", cw.TeamID, cw.Priority)
+	}
+	simulatorSay(t, s, phone, "não aguento mais, não vejo saída")
+	cw = cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasLabel(c, "urgent") && c.Priority == "urgent" && hasMessage(c, chatwoot.Outgoing, true, "Prioridade agora urgente")
+	})
+	if hasLabel(cw, "normal_priority") || !hasLabel(cw, dialogs.ReasonDistress) {
+		t.Fatalf("labels %v: want urgent and distress, not the old priority", cw.Labels)
+	}
+	if c, _ := s.bot.Conversation(context.Background(), phone); c.Handoff.Priority != dialogs.PriorityUrgent {
+		t.Fatalf("quita's handoff %+v", c.Handoff)
+	}
+}
+
+// Chatwoot's auto-assignment, which says so only in a conversation update
+// (chatwoot/chatwoot#9277: no event of its own), holds the handoff for the
+// agent it chose, and quita's console says so.
+func TestChatwootAutoAssignmentHolds(t *testing.T) {
+	fake := chatwoottest.New(t, chatwoottest.Options{})
+	joana := fake.AddAgent("Joana Lima", "joana@collector.example")
+	fake.SetAutoAssign(joana)
+	cfg := chatwootConfig(t, fake, chatwoot.MirrorHandoffs)
+	cfg.AdminToken = "admin-token-for-chatwoot-tests"
+	s, _ := startService(t, cfg)
+	fake.SetWebhook(serviceURL(t, s)+"/webhooks/chatwoot", cwSecret)
+	const phone = "+5511955553701"
+	cw := handedToChatwoot(t, s, fake, phone, "cw-auto")
+	if cw.AssigneeID != joana {
+		t.Fatalf("assignee %d, want the auto-assigned %d", cw.AssigneeID, joana)
+	}
+	waitQuita(t, "held by the auto-assigned agent", func() bool {
+		c, _ := s.bot.Conversation(context.Background(), phone)
+		return c.Handoff.Status == dialogs.HandoffAssigned && c.Handoff.Agent == chatwoot.AgentID(joana, "Joana Lima")
+	})
+	if code, q := apiCall(t, s, "GET", "/api/v1/agent/queue", cfg.AdminToken, ""); code != 200 || !strings.Contains(q, "held in Chatwoot by Joana Lima") {
+		t.Fatalf("console queue %d: %s", code, q)
+	}
+	// Unassigned in Chatwoot, it waits in quita's queue again.
+	fake.Assign(cw.ID, 0)
+	waitQuita(t, "back in the queue", func() bool {
+		c, _ := s.bot.Conversation(context.Background(), phone)
+		return c.Handoff.Status == dialogs.HandoffQueued
+	})
+	cwConversation(t, fake, phone, func(c chatwoottest.Conversation) bool {
+		return hasMessage(c, chatwoot.Outgoing, true, "Sem agente no Chatwoot")
+	})
 }

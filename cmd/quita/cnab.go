@@ -92,6 +92,32 @@ func cnabAccount(dir *config.Directory, creditor string) (config.Billing, cnab.B
 	return b, bank, err
 }
 
+// cnabProblems warns, for each creditor whose boletos are computed here,
+// when `quita cnab remessa` could not register them: without a remessa
+// its boletos are never payable.
+func cnabProblems(dir *config.Directory) []config.Problem {
+	var out []config.Problem
+	for _, c := range dir.Creditors() {
+		bp, err := dir.BillingProvider(c.ID)
+		if err != nil || bp.IssuesBoletos() {
+			continue
+		}
+		b, err := dir.Billing(c.ID)
+		if err != nil || b.BoletoProblem != "" {
+			continue
+		}
+		bank, err := cnab.BankFor(b.Account.Bank)
+		if err == nil {
+			err = cnab.CheckBeneficiary(bank, beneficiaryOf(b.Account))
+		}
+		if err != nil {
+			out = append(out, config.Problem{Creditor: c.ID, Severity: config.SevWarn,
+				Text: "boletos cannot be registered by `quita cnab remessa`, so none is ever payable: " + strings.ReplaceAll(err.Error(), "\n", "; ")})
+		}
+	}
+	return out
+}
+
 func beneficiaryOf(a payments.Account) cnab.Beneficiary {
 	return cnab.Beneficiary{Name: a.BeneficiaryName, Document: a.CNPJ, Agency: a.Agency, AgencyDigit: a.AgencyDigit,
 		Account: a.Account, AccountDigit: a.AccountDigit, Convenio: a.Convenio, Carteira: a.Carteira, Variacao: a.Variacao}
@@ -134,43 +160,73 @@ func cnabRemessaMain(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	ben := beneficiaryOf(b.Account)
+	// One remessa at a time per creditor: two runs at once would both carry
+	// the boletos waiting, and the bank refuses the second entry.
+	lock, token := "cnab-remessa:"+*creditor, storage.NewID()
+	if ok, err := env.store.TryLock(ctx, lock, token, 10*time.Minute); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("creditor %s: another quita cnab remessa is running; wait for it to finish and run again", *creditor)
+	}
+	defer env.store.Unlock(context.WithoutCancel(ctx), lock, token)
 	recs, err := env.store.UnsentLocalCharges(ctx, *creditor)
 	if err != nil {
 		return err
 	}
-	if len(recs) == 0 {
+	offs, err := env.store.WriteOffLocalCharges(ctx, *creditor)
+	if err != nil {
+		return err
+	}
+	if len(recs)+len(offs) == 0 {
 		fmt.Fprintf(stdout, "creditor %s: no boleto waits for a remessa; nothing written\n", *creditor)
 		return nil
 	}
 	var titles []cnab.Title
 	var sent []storage.ChargeRecord
 	var held []string
-	for i, rec := range recs {
+	var entries, writeOffs int
+	var entryCents int64
+	all := append(recs, offs...)
+	for i, rec := range all {
 		if i > 0 && i%500 == 0 {
-			fmt.Fprintf(stderr, "\rreading boletos %d/%d", i, len(recs))
+			fmt.Fprintf(stderr, "\rreading boletos %d/%d", i, len(all))
 		}
-		if rec.State != payments.ChargeUnregistered || rec.Provider != local.Name {
+		writeOff := i >= len(recs)
+		if rec.Provider != local.Name || (!writeOff && rec.State != payments.ChargeUnregistered) {
 			continue
 		}
 		t, err := titleOf(ctx, env.store, b, rec, env.tz)
+		if writeOff {
+			t.Movement = cnab.MovRemessaWriteOff
+		}
 		if err == nil {
 			err = cnab.CheckTitle(bank, ben, t)
 		}
 		if err != nil {
-			held = append(held, fmt.Sprintf("  held back: charge %s (debt %s, nosso número %s): %s", rec.ChargeID, rec.DebtID, rec.ProviderID,
+			what := "held back"
+			if writeOff {
+				what = "write-off held back"
+			}
+			held = append(held, fmt.Sprintf("  %s: charge %s (debt %s, nosso número %s): %s", what, rec.ChargeID, rec.DebtID, t.NossoNumero,
 				strings.ReplaceAll(err.Error(), "\n", "; ")))
 			continue
 		}
 		titles, sent = append(titles, t), append(sent, rec)
+		if writeOff {
+			writeOffs++
+		} else {
+			entries++
+			entryCents += t.AmountCents
+		}
 	}
-	if len(recs) >= 500 {
+	if len(all) >= 500 {
 		fmt.Fprintln(stderr)
 	}
 	for _, h := range held {
 		fmt.Fprintln(stdout, h)
 	}
 	if len(titles) == 0 {
-		return fmt.Errorf("creditor %s: none of the %d boletos waiting can be registered (see above); nothing written", *creditor, len(recs))
+		return fmt.Errorf("creditor %s: none of the %d boletos waiting can go in a remessa (see above); nothing written", *creditor, len(all))
 	}
 	seq, err := env.store.NextRemessa(ctx, *creditor)
 	if err != nil {
@@ -188,13 +244,18 @@ func cnabRemessaMain(ctx context.Context, args []string, stdout, stderr io.Write
 		if i > 0 && i%500 == 0 {
 			fmt.Fprintf(stderr, "\rmarking boletos %d/%d", i, len(sent))
 		}
-		rec.Remessa, rec.UpdatedAt = seq, now().UTC()
+		if titles[i].Movement == cnab.MovRemessaWriteOff {
+			rec.WriteOffRemessa = seq
+		} else {
+			rec.Remessa = seq
+		}
+		rec.UpdatedAt = now().UTC()
 		if err := env.store.SaveCharge(ctx, rec); err != nil {
 			return fmt.Errorf("remessa %d written to %s, but marking charge %s failed (it will be carried again by the next remessa): %w", seq, *out, rec.ChargeID, err)
 		}
 	}
-	fmt.Fprintf(stdout, "remessa %d for creditor %s (%s, layout %s/%s) written to %s: %d boletos, %s, %d records\n",
-		seq, *creditor, payments.BankName(bank.Code), bank.FileVersion, bank.BatchVersion, *out, sum.Titles, payments.FormatBRL(sum.TotalCents), sum.Records)
+	fmt.Fprintf(stdout, "remessa %d for creditor %s (%s, layout %s/%s) written to %s: %d boletos to register, %s; %d superseded boletos to write off (baixa); %d records\n",
+		seq, *creditor, payments.BankName(bank.Code), bank.FileVersion, bank.BatchVersion, *out, entries, payments.FormatBRL(entryCents), writeOffs, sum.Records)
 	if len(held) > 0 {
 		fmt.Fprintf(stdout, "%d boletos held back (listed above): fix them and run the remessa again\n", len(held))
 	}

@@ -260,6 +260,9 @@ func (imp *retornoImport) apply(ctx context.Context, m cnab.Movement) {
 		} else {
 			imp.bump("write-off, already " + r.State)
 		}
+		if err := imp.markWrittenOff(ctx, rec.ChargeID); err != nil {
+			imp.fail(m, err)
+		}
 	case cnab.MovBouncedCheque:
 		cents := m.PaidCents
 		if cents == 0 {
@@ -296,6 +299,25 @@ func (imp *retornoImport) charge(ctx context.Context, nn string) (storage.Charge
 		}
 	}
 	return rec, err
+}
+
+// markWrittenOff records that the bank itself wrote a boleto off, so that
+// no remessa asks for its baixa again.
+func (imp *retornoImport) markWrittenOff(ctx context.Context, chargeID string) error {
+	rec, err := imp.store.Charge(ctx, chargeID)
+	if err != nil || rec.WrittenOff {
+		return err
+	}
+	unlock, err := imp.store.LockDebtCharges(ctx, rec.DebtID, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if rec, err = imp.store.Charge(ctx, chargeID); err != nil {
+		return err
+	}
+	rec.WrittenOff = true
+	return imp.store.SaveCharge(ctx, rec)
 }
 
 func (imp *retornoImport) fail(m cnab.Movement, err error) {

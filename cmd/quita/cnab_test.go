@@ -112,7 +112,7 @@ func TestCNABRoundTripThroughServe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("remessa: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "remessa 1 for creditor loja-bb") || !strings.Contains(out, "1 boletos, "+payments.FormatBRL(ch.AmountCents)) || !strings.Contains(out, "NOT payable until the bank confirms") {
+	if !strings.Contains(out, "remessa 1 for creditor loja-bb") || !strings.Contains(out, "1 boletos to register, "+payments.FormatBRL(ch.AmountCents)) || !strings.Contains(out, "NOT payable until the bank confirms") {
 		t.Fatalf("remessa summary:\n%s", out)
 	}
 	raw, err := os.ReadFile(remPath)
@@ -224,8 +224,21 @@ func TestCNABHeldBackRejectedWrittenOffAndRefused(t *testing.T) {
 	third := localCharge(t, st, "QTTHIRDCHARGE0000000000001Q", "debt-3", "3", 4500)
 
 	remPath := filepath.Join(t.TempDir(), "r.rem")
+	// A remessa already running for the creditor: this one refuses and writes nothing.
+	if ok, err := st.TryLock(ctx, "cnab-remessa:loja-bb", "other-run", time.Minute); err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	if _, err := cnabRun(t, r, cfgFile, "remessa", "--creditor", "loja-bb", "--out", remPath); err == nil || !strings.Contains(err.Error(), "another quita cnab remessa is running") {
+		t.Fatalf("concurrent remessa: %v", err)
+	}
+	if _, err := os.Stat(remPath); err == nil {
+		t.Fatal("a refused remessa wrote a file")
+	}
+	if err := st.Unlock(ctx, "cnab-remessa:loja-bb", "other-run"); err != nil {
+		t.Fatal(err)
+	}
 	out, err := cnabRun(t, r, cfgFile, "remessa", "--creditor", "loja-bb", "--out", remPath)
-	if err != nil || !strings.Contains(out, "held back: charge "+third.ChargeID) || !strings.Contains(out, "no postal address") || !strings.Contains(out, "1 boletos") {
+	if err != nil || !strings.Contains(out, "held back: charge "+third.ChargeID) || !strings.Contains(out, "no postal address") || !strings.Contains(out, "1 boletos to register") {
 		t.Fatalf("remessa: %v\n%s", err, out)
 	}
 	if unsent, _ := st.UnsentLocalCharges(ctx, "loja-bb"); len(unsent) != 1 || unsent[0].ChargeID != third.ChargeID {
@@ -235,12 +248,36 @@ func TestCNABHeldBackRejectedWrittenOffAndRefused(t *testing.T) {
 		t.Fatalf("overwrite: %v", err)
 	}
 
-	// 03 for the third, 09 for the second.
+	// The second is superseded (quita cancels it, as billing does for a new
+	// amount): the next remessa asks the bank for its baixa, once.
+	got, _ := st.Charge(ctx, second.ChargeID)
+	got.State = payments.ChargeCancelled
+	if err := st.SaveCharge(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	offPath := filepath.Join(t.TempDir(), "off.rem")
+	out, err = cnabRun(t, r, cfgFile, "remessa", "--creditor", "loja-bb", "--out", offPath)
+	if err != nil || !strings.Contains(out, "remessa 2 ") || !strings.Contains(out, "0 boletos to register") || !strings.Contains(out, "1 superseded boletos to write off") {
+		t.Fatalf("write-off remessa: %v\n%s", err, out)
+	}
+	raw, _ := os.ReadFile(offPath)
+	lines := strings.Split(string(raw), "\r\n")
+	if p := lines[2]; p[13:17] != "P 02" || p[37:57] != nnSecond+"   " || lines[3][13:17] != "Q 02" {
+		t.Fatalf("write-off segments %q %q", lines[2], lines[3])
+	}
+	if got, _ = st.Charge(ctx, second.ChargeID); got.WriteOffRemessa != 2 || got.Remessa != 1 {
+		t.Fatalf("after the write-off remessa %+v", got)
+	}
+	if offs, _ := st.WriteOffLocalCharges(ctx, "loja-bb"); len(offs) != 0 {
+		t.Fatalf("still to write off: %+v", offs)
+	}
+
+	// 03 for the third, 09 (the bank's baixa) for the second.
 	out, err = cnabRun(t, r, cfgFile, "retorno", writeFile(t, "03.ret", retornoFixture(t, "retorno_03_entrada_rejeitada.ret")), "--creditor", "loja-bb")
 	if err != nil || !strings.Contains(out, "REJECTED boleto "+nnThird) || !strings.Contains(out, "48 CEP inválido; 47 endereço do pagador não informado") {
 		t.Fatalf("retorno 03: %v\n%s", err, out)
 	}
-	got, _ := st.Charge(ctx, third.ChargeID)
+	got, _ = st.Charge(ctx, third.ChargeID)
 	if got.State != payments.ChargeRejected || !strings.Contains(got.Problem, "48 CEP inválido") {
 		t.Fatalf("rejected charge %+v", got)
 	}
@@ -248,11 +285,29 @@ func TestCNABHeldBackRejectedWrittenOffAndRefused(t *testing.T) {
 		t.Fatalf("a rejected boleto waits for a remessa: %+v", unsent)
 	}
 	out, err = cnabRun(t, r, cfgFile, "retorno", writeFile(t, "09.ret", retornoFixture(t, "retorno_09_baixa.ret")))
-	if err != nil || !strings.Contains(out, "written off (no longer payable): 1") {
+	if err != nil || !strings.Contains(out, "write-off, already cancelled: 1") {
 		t.Fatalf("retorno 09: %v\n%s", err, out)
 	}
 	if got, _ = st.Charge(ctx, second.ChargeID); got.State != payments.ChargeCancelled {
 		t.Fatalf("written-off charge %+v", got)
+	}
+
+	// A registered boleto the bank writes off by itself (decurso de prazo) is cancelled.
+	first := localCharge(t, st, "QTFIRSTCHARGE0000000000001Q", "debt-2", "1", 8000)
+	first.State, first.Remessa = payments.ChargeRegistered, 1
+	if err := st.SaveCharge(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	baixa := patchRecord(retornoFixture(t, "retorno_09_baixa.ret"), 3, 38, 57, nnFirst+"   ")
+	out, err = cnabRun(t, r, cfgFile, "retorno", writeFile(t, "09b.ret", baixa))
+	if err != nil || !strings.Contains(out, "written off (no longer payable): 1") {
+		t.Fatalf("retorno 09 of a registered boleto: %v\n%s", err, out)
+	}
+	if got, _ = st.Charge(ctx, first.ChargeID); got.State != payments.ChargeCancelled || !got.WrittenOff {
+		t.Fatalf("written-off registered charge %+v", got)
+	}
+	if offs, _ := st.WriteOffLocalCharges(ctx, "loja-bb"); len(offs) != 0 {
+		t.Fatalf("a boleto the bank wrote off waits for a baixa: %+v", offs)
 	}
 
 	// Another account's retorno, and a malformed one: nothing imported.
@@ -263,5 +318,29 @@ func TestCNABHeldBackRejectedWrittenOffAndRefused(t *testing.T) {
 	bad := patchRecord(retornoFixture(t, "retorno_06_liquidacao.ret"), 5, 18, 23, "000009")
 	if out, err := cnabRun(t, r, cfgFile, "retorno", writeFile(t, "bad.ret", bad)); err == nil || !strings.Contains(err.Error(), "line 5, field 05.5") {
 		t.Fatalf("malformed: %v\n%s", err, out)
+	}
+}
+
+// quita config check warns of a creditor whose local boletos no remessa
+// could register: another bank than 001, or a BB contract missing a field.
+func TestConfigCheckWarnsWhenCNABCannotRegister(t *testing.T) {
+	yaml := strings.Replace(cnabCreditorYAML, `      variacao: "019"
+`, "", 1) + `  - id: loja-itau
+    name: Loja Itaú
+    cnpj: 45.997.418/0001-53
+    verification: cpf3
+    boleto: {bank: "341", agency: "0057", account: "54321", carteira: "109", beneficiary_name: Loja Itau Ltda}
+`
+	var out bytes.Buffer
+	if err := configCheck(&out, writeFile(t, "quita.yaml", yaml)); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"loja-bb: boletos cannot be registered by `quita cnab remessa`, so none is ever payable: Banco do Brasil: variação da carteira \"\" must be 3 digits",
+		"loja-itau: boletos cannot be registered by `quita cnab remessa`, so none is ever payable: CNAB 240 remessa/retorno is implemented for Banco do Brasil (001) only",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("config check output lacks %q:\n%s", want, out.String())
+		}
 	}
 }

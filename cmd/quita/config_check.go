@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/config"
 )
 
@@ -53,6 +54,10 @@ func configCheck(w io.Writer, path string) error {
 		}
 		problems = append(problems, config.Problem{Creditor: p.Creditor, Severity: sev,
 			Text: strings.TrimPrefix(p.String(), "creditor "+p.Creditor+": ")})
+	}
+	problems = append(problems, cnabProblems(dir)...)
+	if _, err := chatwoot.ConfigFromEnv(os.Getenv); err != nil { // quita serve refuses to start on it too
+		problems = append(problems, config.Problem{Severity: config.SevError, Text: err.Error()})
 	}
 	for _, c := range file.Creditors {
 		fmt.Fprintf(w, "creditor %s (%s): %s\n", c.ID, c.Name, billingSummary(dir, c.ID))

@@ -15,6 +15,7 @@ import (
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/console"
 	"github.com/quita-bot/quita/payments"
+	"github.com/quita-bot/quita/portfolio"
 	"github.com/quita-bot/quita/storage/archive"
 )
 
@@ -50,17 +51,8 @@ func recoveryReport(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer db.Close()
-	if q.Creditor != "" {
-		known, err := db.Creditors(ctx)
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(known, q.Creditor) {
-			if len(known) == 0 {
-				return fmt.Errorf("--creditor %q: the archive (%s) holds no debts yet", q.Creditor, db)
-			}
-			return fmt.Errorf("--creditor %q: the archive holds no debts of it; its creditors are %s", q.Creditor, strings.Join(known, ", "))
-		}
+	if err := knownCreditor(ctx, db, "--creditor", q.Creditor); err != nil {
+		return err
 	}
 	rep, err := db.Recovery(ctx, q)
 	if err != nil {
@@ -133,4 +125,48 @@ func (r recoveryAPI) RecoveryGroups(ctx context.Context, since time.Time, by str
 			SpendPerContactedMicros: g.SpendPerContactedMicros, SpendPerRealRecovered: g.SpendPerRealRecovered})
 	}
 	return out, nil
+}
+
+// knownCreditor refuses a creditor the archive holds no debts of, naming
+// the ones it has ("" is every creditor).
+func knownCreditor(ctx context.Context, db *archive.DB, name, creditor string) error {
+	if creditor == "" {
+		return nil
+	}
+	known, err := db.Creditors(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(known, creditor) {
+		return nil
+	}
+	if len(known) == 0 {
+		return fmt.Errorf("%s %q: the archive (%s) holds no debts yet", name, creditor, db)
+	}
+	return fmt.Errorf("%s %q: the archive holds no debts of it; its creditors are %s", name, creditor, strings.Join(known, ", "))
+}
+
+// archiveReports gives the admin API the archive's reports: each
+// variant's cost and the recovery report (the service's archive, opened
+// by mountArchive; nil with QUITA_ARCHIVE=off).
+type archiveReports struct{ s *service }
+
+func (r archiveReports) VariantCosts(ctx context.Context, creditor string) (map[string]bot.VariantCost, error) {
+	if r.s.archive == nil {
+		return nil, errors.New("no archive is open")
+	}
+	return variantCosts{r.s.archive}.VariantCosts(ctx, creditor)
+}
+
+func (r archiveReports) RecoveryReport(ctx context.Context, creditor string, since time.Time, by string) (any, error) {
+	if r.s.archive == nil {
+		return nil, errors.New("no archive is open")
+	}
+	if by != "" && !slices.Contains(archive.Groupings, by) {
+		return nil, fmt.Errorf("%w: by %q: group by %s", portfolio.ErrBadQuery, by, joinOr(archive.Groupings))
+	}
+	if err := knownCreditor(ctx, r.s.archive, "creditor", creditor); err != nil {
+		return nil, fmt.Errorf("%w: %v", portfolio.ErrBadQuery, err)
+	}
+	return r.s.archive.Recovery(ctx, archive.RecoveryQuery{Creditor: creditor, Since: since, By: by})
 }

@@ -191,3 +191,37 @@ func TestReportSMSCommand(t *testing.T) {
 		t.Fatalf("unknown report: %v", err)
 	}
 }
+
+// The admin API serves the recovery report from the service's archive, and
+// the variants report with its spend; bad queries are the caller's (400).
+func TestRecoveryReportAdminAPI(t *testing.T) {
+	r := redistest.New(t)
+	cfg := testConfig(t, r.URL, r.Prefix)
+	cfg.AdminToken = "admin-token-for-tests"
+	cfg.ArchiveURL = archivetest.URL(t, archive.SQLite)
+	seedRecovery(t, cfg.ArchiveURL)
+	s, _ := startService(t, cfg)
+	if err := s.store.CountVariantSent(context.Background(), "loja", "D+1", "b"); err != nil {
+		t.Fatal(err)
+	}
+	code, rep := adminCall(t, s, "GET", "/api/v1/reports/recovery?creditor=loja&by=step&since=2026-03-01", "")
+	rows, _ := rep["rows"].([]any)
+	total, _ := rep["total"].(map[string]any)
+	if code != 200 || len(rows) != 2 || total["recovered_cents"] != float64(10000) || total["debts_contacted"] != float64(2) {
+		t.Fatalf("recovery: %d %v", code, rep)
+	}
+	for _, bad := range []string{"by=month", "since=ontem", "creditor=acme"} {
+		if code, rep := adminCall(t, s, "GET", "/api/v1/reports/recovery?"+bad, ""); code != 400 {
+			t.Errorf("%s: %d %v, want 400", bad, code, rep)
+		}
+	}
+	code, rep = adminCall(t, s, "GET", "/api/v1/reports/variants", "")
+	vs, _ := rep["variants"].([]any)
+	if code != 200 || len(vs) != 1 {
+		t.Fatalf("variants: %d %v", code, rep)
+	}
+	cost, _ := vs[0].(map[string]any)["cost"].(map[string]any)
+	if cost["spend_micros"] != float64(140000) || cost["debts_contacted"] != float64(1) {
+		t.Fatalf("variant cost: %v", vs[0])
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/quita-bot/quita/bot"
+	"github.com/quita-bot/quita/chatwoot"
 	"github.com/quita-bot/quita/config"
 	"github.com/quita-bot/quita/console"
 	"github.com/quita-bot/quita/payments"
@@ -82,7 +83,10 @@ func (s *service) handoffQueue() (*bot.Handoffs, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.handoffs = s.bot.Handoffs(bot.HandoffOptions{Idle: idle, IdleByCreditor: byCreditor})
+	// A Chatwoot agent's conversation stays theirs while Chatwoot says so:
+	// assignment and unassignment there move it (chatwoot/inbound.go).
+	inChatwoot := func(agent string) bool { _, _, ok := chatwoot.ParseAgentID(agent); return ok }
+	s.handoffs = s.bot.Handoffs(bot.HandoffOptions{Idle: idle, IdleByCreditor: byCreditor, Exempt: inChatwoot})
 	return s.handoffs, nil
 }
 

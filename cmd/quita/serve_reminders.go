@@ -47,6 +47,10 @@ func mountReminders(ctx context.Context, s *service) error {
 	s.importer = &portfolio.Importer{Store: s.store, Creditors: known, FirstReminder: sched.FirstReminder}
 	s.billing.Settler = bot.Settler{Scheduler: sched}
 	api := &portfolio.API{Store: s.store, Scheduler: sched, Token: s.cfg.AdminToken, Importer: s.importer, Billing: s.billing}
+	if s.cfg.Archive {
+		reports := archiveReports{s}
+		api.Costs, api.Recovery = reports, reports
+	}
 	api.Register(s.app)
 	s.starters = append(s.starters, func(ctx context.Context) error {
 		// Regulation F: every text to a US-preset debtor carries opt-out words.
