@@ -137,12 +137,18 @@ func (s *Store) SaveChargeWithPayment(ctx context.Context, r ChargeRecord, pay *
 		} else {
 			p.ZRem(ctx, s.keys.writeOffCharges(r.CreditorID), r.ChargeID)
 		}
-		if pay != nil && s.archiving.Load() {
-			pb, err := json.Marshal(pay)
-			if err != nil {
-				return err
+		if s.archiving.Load() {
+			// Every version of the charge goes to the archive (a dispute asks
+			// what was issued, when, at which provider); the payment it counts
+			// with it, in the same transaction.
+			p.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.ArchiveActions(), Values: []any{"c", "", "ch", b}})
+			if pay != nil {
+				pb, err := json.Marshal(pay)
+				if err != nil {
+					return err
+				}
+				p.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.ArchiveActions(), Values: []any{"c", "", "p", pb}})
 			}
-			p.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.ArchiveActions(), Values: []any{"c", "", "p", pb}})
 		}
 		return nil
 	})

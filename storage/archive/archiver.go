@@ -208,6 +208,15 @@ func (a *Archiver) batch(ctx context.Context, convs []string, entries []storage.
 			b.Gate = append(b.Gate, GateRow{ID: e.ID, MessageID: d.MessageID, Conversation: d.Conversation, Reason: reason, At: d.At})
 			continue
 		}
+		if ch, ok := e.Values["ch"].(string); ok {
+			var rec storage.ChargeRecord
+			if err := json.Unmarshal([]byte(ch), &rec); err != nil || rec.ChargeID == "" {
+				a.Log.Error("archive: undecodable charge dropped", "entry", e.ID)
+				continue
+			}
+			b.Charges = append(b.Charges, rec)
+			continue
+		}
 		if p, ok := e.Values["p"].(string); ok {
 			var pay storage.PaymentRecord
 			if err := json.Unmarshal([]byte(p), &pay); err != nil || pay.ID == "" {

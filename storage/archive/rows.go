@@ -20,12 +20,13 @@ type Batch struct {
 	OptOuts       []storage.OptOutRecord
 	Gate          []GateRow
 	Payments      []storage.PaymentRecord // payments and refunds applied to charges (billing.Apply)
+	Charges       []storage.ChargeRecord  // each version of a charge as it was saved
 }
 
 // Rows is how many rows the batch holds (before derived rows).
 func (b *Batch) Rows() int {
 	return len(b.Messages) + len(b.Events) + len(b.Debtors) + len(b.Debts) + len(b.Agreements) +
-		len(b.Conversations) + len(b.OptOuts) + len(b.Gate) + len(b.Payments)
+		len(b.Conversations) + len(b.OptOuts) + len(b.Gate) + len(b.Payments) + len(b.Charges)
 }
 
 // MessageRow is one transcript message: Raw is its JSON as Redis holds it

@@ -53,6 +53,11 @@ var (
 	tAgreements   = table{"agreements", []string{"id", "debt_id", "conversation", "total_cents", "installments", "created_at", "data"}, `ON CONFLICT (id) DO NOTHING`}
 	tInstallments = table{"installments", []string{"agreement_id", "n", "due", "amount_cents", "paid_at"},
 		`ON CONFLICT (agreement_id, n) DO UPDATE SET paid_at = excluded.paid_at WHERE excluded.paid_at IS NOT NULL AND installments.paid_at IS NULL`}
+	// A charge's newest version wins (updated_at is RFC 3339 UTC with
+	// nanoseconds: ordered as text), whatever order the outbox redelivers.
+	tCharges = table{"charges", []string{"id", "debt_id", "conversation", "kind", "amount_cents", "created_at", "data", "provider", "provider_id", "state", "due", "updated_at"},
+		`ON CONFLICT (id) DO UPDATE SET data = excluded.data, amount_cents = excluded.amount_cents, provider_id = excluded.provider_id,
+		state = excluded.state, due = excluded.due, updated_at = excluded.updated_at WHERE excluded.updated_at >= charges.updated_at`}
 	tPayments = table{"payments", []string{"id", "debt_id", "amount_cents", "method", "paid_at", "data", "source", "charge_id"}, `ON CONFLICT (id) DO NOTHING`}
 	// Debtors and debts are snapshots: the newest wins, but never over an
 	// anonymised record.
@@ -86,7 +91,7 @@ func (db *DB) Write(ctx context.Context, b *Batch) error {
 	})
 }
 
-var writeOrder = []table{tDebtors, tDebts, tConversations, tMessages, tStatuses, tEvents, tPromises, tHandoffs, tCSAT, tOptOuts, tGate, tAgreements, tInstallments, tPayments}
+var writeOrder = []table{tDebtors, tDebts, tConversations, tMessages, tStatuses, tEvents, tPromises, tHandoffs, tCSAT, tOptOuts, tGate, tAgreements, tInstallments, tCharges, tPayments}
 
 // batchRows turns a batch into each table's rows.
 func (db *DB) batchRows(b *Batch) map[string][][]any {
@@ -183,10 +188,26 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 		}
 		add(tPayments, p.ID, p.DebtID, cents, p.Kind, p.At.UTC(), string(data), "charge", p.ChargeID)
 	}
+	for _, c := range b.Charges {
+		data, _ := json.Marshal(c)
+		updated := c.UpdatedAt
+		if updated.IsZero() {
+			updated = c.CreatedAt
+		}
+		add(tCharges, c.ChargeID, c.DebtID, "", string(c.Kind), c.AmountCents, c.CreatedAt.UTC(), string(data), c.Provider, c.ProviderID,
+			c.State, dateOrEmpty(c.DueDate), updated.UTC().Format("2006-01-02T15:04:05.000000000Z"))
+	}
 	for _, g := range b.Gate {
 		add(tGate, g.ID, g.MessageID, g.Conversation, g.Allowed, g.Reason, g.At.UTC())
 	}
 	return r
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
 
 func nullTime(t time.Time) any {
