@@ -377,13 +377,18 @@ func (db *DB) eraseSubject(ctx context.Context, w who, cpf string, h storage.Sub
 				return err
 			}
 			// the opt-out's key holds the number: it becomes the hash's
-			if err := exec("optouts", `DELETE FROM optouts WHERE phone = $1 AND id IN (SELECT channel || ':h:' || $2 FROM optouts WHERE phone = $1)`, phone, ph); err != nil {
+			// erased before and opted out again: the hashed row is already there
+			if err := exec("optouts", `DELETE FROM optouts WHERE phone = $1 AND channel || ':h:' || $2 IN (SELECT id FROM optouts)`, phone, ph); err != nil {
 				return err
 			}
 			if err := exec("optouts", `UPDATE optouts SET id = channel || ':h:' || $1, phone = '', phone_hash = $1, message = '' WHERE phone = $2`, ph, phone); err != nil {
 				return err
 			}
-			if err := exec("consents", `UPDATE consents SET phone = '', phone_hash = $1 WHERE phone = $2`, ph, phone); err != nil {
+			// a consent's id names the number too
+			if err := exec("consents", `DELETE FROM consents WHERE phone = $2 AND channel || ':h:' || $1 || ':' || kind IN (SELECT id FROM consents)`, ph, phone); err != nil {
+				return err
+			}
+			if err := exec("consents", `UPDATE consents SET id = channel || ':h:' || $1 || ':' || kind, phone = '', phone_hash = $1 WHERE phone = $2`, ph, phone); err != nil {
 				return err
 			}
 		}

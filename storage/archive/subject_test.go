@@ -82,7 +82,7 @@ func TestSubjectExportThenEraseKeepsTheOptOutRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc, _ := json.Marshal(exp)
-		for _, want := range []string{subjName, "maria@example.com.br", `"amount_cents":12345`, "mensagem 0 de " + subjPhone, "pare de mandar"} {
+		for _, want := range []string{subjName, "maria@example.com.br", `"amount_cents":12345`, "mensagem 0 de " + subjPhone, "pare de mandar", "initiated_contact"} {
 			if !strings.Contains(string(doc), want) {
 				t.Errorf("export lacks %q", want)
 			}

@@ -58,6 +58,10 @@ var (
 	tCharges = table{"charges", []string{"id", "debt_id", "conversation", "kind", "amount_cents", "created_at", "data", "provider", "provider_id", "state", "due", "updated_at"},
 		`ON CONFLICT (id) DO UPDATE SET data = excluded.data, amount_cents = excluded.amount_cents, provider_id = excluded.provider_id,
 		state = excluded.state, due = excluded.due, updated_at = excluded.updated_at WHERE excluded.updated_at >= charges.updated_at`}
+	// Consents: the debtor's own first message on a channel (they started
+	// the conversation: kind initiated_contact, granted) and an opt-out
+	// (kind contact, revoked); the first record of each wins.
+	tConsents = table{"consents", []string{"id", "phone", "phone_hash", "channel", "kind", "granted", "at"}, `ON CONFLICT (id) DO NOTHING`}
 	tPayments = table{"payments", []string{"id", "debt_id", "amount_cents", "method", "paid_at", "data", "source", "charge_id"}, `ON CONFLICT (id) DO NOTHING`}
 	// Debtors and debts are snapshots: the newest wins, but never over an
 	// anonymised record.
@@ -91,7 +95,7 @@ func (db *DB) Write(ctx context.Context, b *Batch) error {
 	})
 }
 
-var writeOrder = []table{tDebtors, tDebts, tConversations, tMessages, tStatuses, tEvents, tPromises, tHandoffs, tCSAT, tOptOuts, tGate, tAgreements, tInstallments, tCharges, tPayments}
+var writeOrder = []table{tDebtors, tDebts, tConversations, tMessages, tStatuses, tEvents, tPromises, tHandoffs, tCSAT, tOptOuts, tGate, tAgreements, tInstallments, tCharges, tConsents, tPayments}
 
 // batchRows turns a batch into each table's rows.
 func (db *DB) batchRows(b *Batch) map[string][][]any {
@@ -116,12 +120,17 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 	for _, c := range b.Conversations {
 		add(tConversations, c.ID, c.DebtorID, c.Channel, c.Messages, c.LastAt.UTC(), c.State)
 	}
+	initiated := map[string]bool{}
 	for _, m := range b.Messages {
 		msg := m.Msg
 		actor := "bot"
 		switch {
 		case msg.Direction == storage.In && msg.Origin != "staff":
 			actor = "debtor"
+			if id := msg.Channel + ":" + msg.Conversation + ":initiated_contact"; !initiated[id] {
+				initiated[id] = true
+				add(tConsents, id, msg.Conversation, "", msg.Channel, "initiated_contact", true, msg.At.UTC())
+			}
 		case msg.Author != "":
 			actor = "agent:" + msg.Author
 		case msg.Origin == "reminder":
@@ -179,6 +188,7 @@ func (db *DB) batchRows(b *Batch) map[string][][]any {
 	}
 	for _, o := range b.OptOuts {
 		add(tOptOuts, o.Channel+":"+o.Phone, o.Channel, o.Phone, "", o.Message, o.At.UTC())
+		add(tConsents, o.Channel+":"+o.Phone+":contact", o.Phone, "", o.Channel, "contact", false, o.At.UTC())
 	}
 	for _, p := range b.Payments {
 		data, _ := json.Marshal(p)
