@@ -39,6 +39,8 @@ type Config struct {
 	Now func() time.Time
 	// Timeout bounds one HTTP call (15 s when zero).
 	Timeout time.Duration
+	// Recurring asks the token for Pix Automático's scopes too (RecurringScopes).
+	Recurring bool
 }
 
 // Client calls one creditor's API Pix at its PSP. It is safe for
@@ -91,8 +93,12 @@ func New(cfg Config) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
+	scope := Scopes
+	if cfg.Recurring {
+		scope += " " + RecurringScopes
+	}
 	return &Client{base: base, key: strings.TrimSpace(cfg.Key), http: hc, now: now,
-		token: &tokenSource{url: tokenURL.String(), id: cfg.ClientID, secret: cfg.ClientSecret, scope: Scopes,
+		token: &tokenSource{url: tokenURL.String(), id: cfg.ClientID, secret: cfg.ClientSecret, scope: scope,
 			http: hc, now: now, lock: make(chan struct{}, 1)}}, nil
 }
 

@@ -28,6 +28,15 @@
 //     {"pix":[Pix…]}, "protegido por uma camada de autenticação mTLS".
 //   - Errors are RFC 7807 bodies (schema Problema: type, title, status,
 //     detail, violacoes[]) whose type is https://pix.bcb.gov.br/api/v2/error/<TipoErro>.
+//   - Pix Automático (rec.go, cobr.go, webhook_rec.go): paths "/locrec"
+//     (PayloadLocationRecGerada), "/rec" (RecSolicitada → RecGerada),
+//     "/rec/{idRec}" (GET RecCompleta with dadosQR; PATCH RecRevisada
+//     status CANCELADA), "/solicrec" and "/solicrec/{idSolicRec}"
+//     (JORNADA_1), "/cobr/{txid}" (PUT CobRSolicitada, GET CobRCompleta
+//     with tentativas and pix[], PATCH CobRRevisada),
+//     "/cobr/{txid}/retentativa/{data}", "/webhookrec" and "/webhookcobr"
+//     (callbacks {webhookUrl}/rec with {"recs":[…]} and {webhookUrl}/cobr
+//     with {"cobsr":[…]}); scopes RecurringScopes.
 //
 // The client secret, the token and the private key are never part of an
 // error, a log line or a URL.

@@ -27,6 +27,9 @@ import (
 	"time"
 )
 
+// recurringScopes are Pix Automático's scopes (components.securitySchemes.OAuth2).
+const recurringScopes = "rec.write rec.read cobr.write cobr.read payloadlocationrec.write solicrec.write solicrec.read webhookrec.write webhookcobr.write"
+
 // Paths of the fake: the API's base and the token endpoint.
 const (
 	BasePath  = "/api/v2"
@@ -38,8 +41,12 @@ type Options struct {
 	ClientID, ClientSecret string        // the only credentials the token endpoint accepts
 	Key                    string        // the creditor's chave Pix: charges and webhooks on another key are refused
 	TokenTTL               time.Duration // expires_in of each token (default an hour)
-	// Scopes the PSP grants (default cobv.write cobv.read pix.read webhook.write).
+	// Scopes the PSP grants (default cobv.write cobv.read pix.read
+	// webhook.write, and Pix Automático's when Recurring).
 	Scopes []string
+	// Recurring grants Pix Automático's scopes by default (rec, cobr,
+	// payloadlocationrec, solicrec, webhookrec, webhookcobr).
+	Recurring bool
 	// Receiver is the recebedor the PSP shows on every charge (default a shop in São Paulo).
 	ReceiverName, ReceiverCity, ReceiverCNPJ string
 	// MaxPerPage caps paginacao.itensPorPagina, as PSPs do (default 1000,
@@ -69,6 +76,15 @@ type Server struct {
 	deliveries  []Delivery
 	httpClient  *http.Client
 	unavailable bool
+
+	// Pix Automático (rec.go, cobr.go, webhook_rec.go)
+	recLocs   map[int]*RecLoc
+	recs      map[string]*Rec
+	recOrder  []string
+	solicRecs map[string]*SolicRec
+	cobrs     map[string]*CobR
+	cobrOrder []string
+	recHooks  map[string]string // webhookrec, webhookcobr → webhookUrl
 }
 
 type token struct {
@@ -96,12 +112,16 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	if len(opts.Scopes) == 0 {
 		opts.Scopes = []string{"cobv.write", "cobv.read", "pix.read", "webhook.write"}
+		if opts.Recurring {
+			opts.Scopes = append(opts.Scopes, strings.Fields(recurringScopes)...)
+		}
 	}
 	if opts.ReceiverName == "" {
 		opts.ReceiverName, opts.ReceiverCity, opts.ReceiverCNPJ = "Loja Pix Ltda", "São Paulo", "56989000019533"
 	}
 	s := &Server{PKI: NewPKI(t), opts: opts, now: time.Now, tokens: map[string]token{}, cobvs: map[string]*Cobv{},
-		pix: map[string]*Pix{}, httpClient: &http.Client{Timeout: 10 * time.Second}}
+		pix: map[string]*Pix{}, httpClient: &http.Client{Timeout: 10 * time.Second},
+		recLocs: map[int]*RecLoc{}, recs: map[string]*Rec{}, solicRecs: map[string]*SolicRec{}, cobrs: map[string]*CobR{}, recHooks: map[string]string{}}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.srv.TLS = s.PKI.ServerTLS()
 	// Refused handshakes are the point of some tests, not noise for the log.
@@ -270,8 +290,10 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, path string, body [
 	case len(parts) == 2 && parts[0] == "webhook" && r.Method == http.MethodGet:
 		scope, handle = "webhook.read", func() { s.getWebhook(w, parts[1]) }
 	default:
-		writeProblem(w, http.StatusNotFound, "NaoEncontrado", "Não Encontrado", "Entidade não encontrada.")
-		return
+		if scope, handle = s.recRoutes(w, r, parts, body); handle == nil {
+			writeProblem(w, http.StatusNotFound, "NaoEncontrado", "Não Encontrado", "Entidade não encontrada.")
+			return
+		}
 	}
 	if r.Method == http.MethodGet && len(body) > 0 {
 		writeProblem(w, http.StatusBadRequest, "RequisicaoInvalida", "Requisição inválida.", "GET sem corpo.")
