@@ -86,6 +86,7 @@ type Bridge struct {
 	opts     Options
 
 	wake      chan struct{}
+	stopped   chan struct{} // closed when Run returns
 	profileID atomic.Int64
 	errors    atomic.Int64 // this process's errors, for the metric
 
@@ -121,8 +122,11 @@ func (b *Bridge) isWatched(conv string) bool {
 func New(cfg Config, api *Client, pipe Pipeline, h Handoffs, store *storage.Store, log *slog.Logger, opts Options) *Bridge {
 	opts.defaults()
 	return &Bridge{cfg: cfg, api: api, pipe: pipe, handoffs: h, store: store, rdb: store.Redis(),
-		keys: keys{p: store.Keys().Prefix}, log: log, opts: opts, wake: make(chan struct{}, 1)}
+		keys: keys{p: store.Keys().Prefix}, log: log, opts: opts, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 }
+
+// Done is closed once Run has returned (its work stopped, its lease given up).
+func (b *Bridge) Done() <-chan struct{} { return b.stopped }
 
 // Config is the bridge's configuration.
 func (b *Bridge) Config() Config { return b.cfg }
@@ -161,6 +165,7 @@ return 0`)
 // Run mirrors and applies webhooks while this process holds the lease,
 // until ctx ends.
 func (b *Bridge) Run(ctx context.Context) {
+	defer close(b.stopped)
 	lease := storage.NewLease(b.rdb, b.keys.lease(), b.opts.LeaseTTL)
 	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
 	if err := b.store.EnsureGroup(ctx, b.keys.inbound(), inboundGroup); err != nil {

@@ -20,10 +20,12 @@ import (
 // file in the format of dialogs/nlu/testdata/LABELS.md and fails below the
 // targets of issue 19.
 
-// evalTargets are the minimums `--eval` enforces.
-var evalTargets = struct {
+// evalTargets are what `--eval` enforces; issue19Targets by default.
+type evalTargets struct {
 	intentAccuracy, distressRecall, stopRecall, falseStop, falseDistress, dateResolution float64
-}{0.95, 1, 1, 0.01, 0.02, 0.97}
+}
+
+var issue19Targets = evalTargets{0.95, 1, 1, 0.01, 0.02, 0.97}
 
 // evalLine is one labelled message (testdata/LABELS.md).
 type evalLine struct {
@@ -121,7 +123,7 @@ var intentAbbrev = map[nlu.Intent]string{
 
 // evaluate classifies every line, prints the report to w and returns an
 // error naming each target missed.
-func evaluate(w io.Writer, path string, lines []evalLine, opt nlu.Options) error {
+func evaluate(w io.Writer, path string, lines []evalLine, opt nlu.Options, t evalTargets) error {
 	intents := nlu.Intents()
 	idx := map[nlu.Intent]int{}
 	for k, in := range intents {
@@ -251,15 +253,14 @@ func evaluate(w io.Writer, path string, lines []evalLine, opt nlu.Options) error
 	}
 
 	var failed []string
-	t := evalTargets
 	check := func(ok bool, format string, args ...any) {
 		if !ok {
 			failed = append(failed, fmt.Sprintf(format, args...))
 		}
 	}
-	check(acc >= t.intentAccuracy, "intent accuracy %.1f%% < %.0f%%", 100*acc, 100*t.intentAccuracy)
-	check(distress.recall() >= t.distressRecall, "distress recall %.1f%% < %.0f%%", 100*distress.recall(), 100*t.distressRecall)
-	check(stop.recall() >= t.stopRecall, "opt-out (stop_contact) recall %.1f%% < %.0f%%", 100*stop.recall(), 100*t.stopRecall)
+	check(acc >= t.intentAccuracy, "intent accuracy %.1f%% < %.1f%%", 100*acc, 100*t.intentAccuracy)
+	check(distress.recall() >= t.distressRecall, "distress recall %.1f%% < %.1f%%", 100*distress.recall(), 100*t.distressRecall)
+	check(stop.recall() >= t.stopRecall, "opt-out (stop_contact) recall %.1f%% < %.1f%%", 100*stop.recall(), 100*t.stopRecall)
 	check(stop.fpRate() <= t.falseStop, "false opt-outs %.2f%% > %.0f%%", 100*stop.fpRate(), 100*t.falseStop)
 	check(distress.fpRate() <= t.falseDistress, "false distress %.2f%% > %.0f%%", 100*distress.fpRate(), 100*t.falseDistress)
 	dateRes := ratioOr1(date.right, date.labelled)
@@ -267,6 +268,10 @@ func evaluate(w io.Writer, path string, lines []evalLine, opt nlu.Options) error
 	if len(failed) > 0 {
 		fmt.Fprintf(w, "\nBELOW TARGET: %s\n", strings.Join(failed, "; "))
 		return fmt.Errorf("below target on %s: %s", path, strings.Join(failed, "; "))
+	}
+	if t != issue19Targets {
+		fmt.Fprintln(w, "\nthe floors given are met (issue 19's own targets are the defaults)")
+		return nil
 	}
 	fmt.Fprintln(w, "\nall targets met")
 	return nil

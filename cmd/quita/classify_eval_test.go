@@ -32,7 +32,7 @@ func TestClassifyEval(t *testing.T) {
 		t.Fatalf("read %d labelled lines, want 10 (the about line skipped)", len(lines))
 	}
 	var out bytes.Buffer
-	if err := evaluate(&out, "fixture", lines, evalOptions(t)); err != nil {
+	if err := evaluate(&out, "fixture", lines, evalOptions(t), issue19Targets); err != nil {
 		t.Fatalf("eval on the fixture: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
@@ -66,17 +66,29 @@ func TestClassifyEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	err = evaluate(&out, path, lines, evalOptions(t))
+	err = evaluate(&out, path, lines, evalOptions(t), issue19Targets)
 	if err == nil {
 		t.Fatalf("eval passed with two wrong labels:\n%s", out.String())
 	}
-	for _, want := range []string{"intent accuracy 90.0% < 95%", "false distress 10.00% > 2%"} {
+	for _, want := range []string{"intent accuracy 90.0% < 95.0%", "false distress 10.00% > 2%"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
 	if !strings.Contains(out.String(), `FALSE distress`) || !strings.Contains(out.String(), `"manda o boleto por favor": ask_boleto`) {
 		t.Errorf("the misses are not listed:\n%s", out.String())
+	}
+	// CI's floors: at the figures reached, the same file passes; a point
+	// above them, it fails.
+	floor := issue19Targets
+	floor.intentAccuracy, floor.falseDistress = 0.90, 0.10
+	out.Reset()
+	if err := evaluate(&out, path, lines, evalOptions(t), floor); err != nil || !strings.Contains(out.String(), "floors given are met") {
+		t.Fatalf("at its floors: %v\n%s", err, out.String())
+	}
+	floor.intentAccuracy = 0.91
+	if err := evaluate(&out, path, lines, evalOptions(t), floor); err == nil || !strings.Contains(err.Error(), "intent accuracy 90.0% < 91.0%") {
+		t.Fatalf("a floor above the figure: %v", err)
 	}
 }
 

@@ -47,6 +47,16 @@ func mountChatwoot(_ context.Context, s *service) error {
 	})
 	s.starters = append(s.starters, func(ctx context.Context) error {
 		go b.Run(ctx)
+		// At shutdown (the pipeline's context ends first) the mirror stops
+		// and gives its lease up before Redis closes.
+		s.closers = append(s.closers, func() error {
+			select {
+			case <-b.Done():
+				return nil
+			case <-time.After(10 * time.Second):
+				return fmt.Errorf("chatwoot bridge: still stopping after 10s")
+			}
+		})
 		return nil
 	})
 	s.log.Info("chatwoot bridge on", "url", cfg.URL, "account", cfg.AccountID, "inbox", cfg.InboxID, "mirror", cfg.Mirror,
