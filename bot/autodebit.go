@@ -20,8 +20,8 @@ type AutoDebits interface {
 	// debit is issued; 0 when the creditor does not offer Pix Automático.
 	NoticeDays(creditorID string) int
 	// Authorise creates the authorisation of count monthly debits of cents
-	// from first to last (YYYY-MM-DD), returning its id and the code the
-	// debtor authorises with.
+	// (0: amounts that vary) from first to last (YYYY-MM-DD), returning its
+	// id and the code the debtor authorises with.
 	Authorise(ctx context.Context, debt dialogs.Debt, debtor dialogs.Debtor, cents int64, count int, first, last string) (recID, code string, err error)
 	// Status is the authorisation's state now: storage.AutoDebitOffered,
 	// AutoDebitApproved or AutoDebitEnded (with why).
@@ -37,27 +37,37 @@ type AutoDebits interface {
 func (s *Scheduler) SetAutoDebits(a AutoDebits) { s.autoDebits = a }
 
 // planAutoDebit marks, on a new agreement, the installments an
-// authorisation can cover (the run of equal amounts that ends the plan,
-// each due at least noticeDays from now, at least two) and leaves the
-// authorisation pending.
+// authorisation can cover (those due at least noticeDays from now, at
+// least two, to the end of the plan) and leaves the authorisation pending.
 func planAutoDebit(rec *storage.AgreementRecord, noticeDays int, now time.Time) {
 	n := len(rec.Installments)
 	if noticeDays <= 0 || n < 2 {
 		return
 	}
 	earliest := now.AddDate(0, 0, noticeDays).Format(time.DateOnly)
-	cents := rec.Installments[n-1].Cents
 	first := n
-	for i := n - 1; i >= 0 && rec.Installments[i].Cents == cents && rec.Installments[i].DueDate > earliest; i-- {
+	for i := n - 1; i >= 0 && rec.Installments[i].DueDate > earliest && rec.Installments[i].Cents > 0; i-- {
 		first = i
 	}
-	if n-first < 2 || cents <= 0 {
+	if n-first < 2 {
 		return
 	}
 	for i := first; i < n; i++ {
 		rec.Installments[i].AutoDebit = true
 	}
 	rec.AutoDebit = &storage.AutoDebit{State: storage.AutoDebitPending, UpdatedAt: now.UTC()}
+}
+
+// fixedAmount is the plan's installment amount when every one is the
+// same, else 0: a plan whose last installment carries the rounding cents
+// is authorised as a variable amount.
+func fixedAmount(plan []storage.Installment) int64 {
+	for _, in := range plan[1:] {
+		if in.Cents != plan[0].Cents {
+			return 0
+		}
+	}
+	return plan[0].Cents
 }
 
 // syncAutoDebit does the PSP's part of an agreement's automatic debit
@@ -91,7 +101,7 @@ func (s *Scheduler) syncAutoDebit(ctx context.Context, debt dialogs.Debt, debtor
 			update(func(a *storage.AgreementRecord) { a.AutoDebit.State = storage.AutoDebitEnded })
 			return
 		}
-		recID, code, err := s.autoDebits.Authorise(ctx, debt, debtor, plan[0].Cents, len(plan), plan[0].DueDate, plan[len(plan)-1].DueDate)
+		recID, code, err := s.autoDebits.Authorise(ctx, debt, debtor, fixedAmount(plan), len(plan), plan[0].DueDate, plan[len(plan)-1].DueDate)
 		if err != nil {
 			// Not offered: the ordinary reminders go on as without it.
 			logErr("authorisation not created; the agreement is reminded as usual", err)
@@ -213,7 +223,8 @@ func (s *Scheduler) autoDebitJob(ag storage.AgreementRecord, creditor string, ch
 		}
 		if first != nil {
 			f := *first
-			return &job{key: "a:offer", kind: dialogs.EventAutoDebit, step: dialogs.AutoDebitOffer, channels: chans, inst: &f, of: count, code: ad.Code,
+			// The offer follows the agreement the debtor just made, in the same conversation.
+			return &job{key: "a:offer", kind: dialogs.EventAutoDebit, step: dialogs.AutoDebitOffer, channels: chans, inst: &f, of: count, code: ad.Code, inFlow: true,
 				agree: func(a *storage.AgreementRecord) {
 					if a.AutoDebit != nil {
 						a.AutoDebit.Offered = true

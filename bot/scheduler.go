@@ -171,6 +171,9 @@ type job struct {
 	apply    func(*storage.ReminderState)
 	code     string                         // EventAutoDebit offer: the authorisation code
 	agree    func(*storage.AgreementRecord) // after delivery: what the message spent on the agreement
+	// inFlow is a message that continues the conversation under way (the
+	// automatic-debit offer right after the agreement): no quiet period.
+	inFlow bool
 }
 
 // dispatch handles one claimed debt and returns when it is next considered
@@ -238,7 +241,11 @@ func (s *Scheduler) dispatch(ctx context.Context, id string, now time.Time) (tim
 	if err != nil {
 		return time.Time{}, err
 	}
-	fired, held, err := s.deliverOnce(ctx, phone, ev, j.key, fallback, cad.QuietAfter(), now)
+	quiet := cad.QuietAfter()
+	if j.inFlow {
+		quiet = 0
+	}
+	fired, held, err := s.deliverOnce(ctx, phone, ev, j.key, fallback, quiet, now)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -48,7 +48,7 @@ type Recurrence struct {
 	Object      string // vinculo.objeto: what the debtor sees in their bank app (≤ 35)
 	Payer       payments.Payer
 	First, Last time.Time // calendario.dataInicial and dataFinal: the first and last installments' due dates
-	AmountCents int64     // valor.valorRec
+	AmountCents int64     // valor.valorRec; 0: the amount varies (each cobr says it)
 	Retry       bool      // politicaRetentativa PERMITE_3R_7D, else NAO_PERMITE
 }
 
@@ -115,8 +115,8 @@ func recBody(r Recurrence) (recRequest, error) {
 	if contract == "" || len([]rune(contract)) > 35 {
 		missing = append(missing, fmt.Sprintf("a contract id of 1 to 35 characters, got %q", contract))
 	}
-	if r.AmountCents <= 0 {
-		missing = append(missing, "a positive installment amount")
+	if r.AmountCents < 0 {
+		missing = append(missing, "an installment amount that is not negative")
 	}
 	if r.First.IsZero() {
 		missing = append(missing, "the first debit's date")
@@ -143,7 +143,11 @@ func recBody(r Recurrence) (recRequest, error) {
 	b := recRequest{
 		Vinculo:    vinculo{Objeto: truncate(strings.TrimSpace(r.Object), 35), Contrato: contract, Devedor: dev},
 		Calendario: recCalendario{DataInicial: r.First.Format(time.DateOnly), Periodicidade: "MENSAL"},
-		Valor:      recValor{ValorRec: payments.FormatAmount(r.AmountCents)},
+	}
+	if r.AmountCents > 0 {
+		// valorRec only for a fixed amount (RecBase.valor): otherwise the
+		// payer's bank shows a variable debit, each cobr with its own.
+		b.Valor = &recValor{ValorRec: payments.FormatAmount(r.AmountCents)}
 	}
 	if !r.Last.IsZero() {
 		b.Calendario.DataFinal = r.Last.Format(time.DateOnly)

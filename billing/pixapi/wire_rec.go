@@ -8,7 +8,7 @@ package pixapi
 type recRequest struct {
 	Vinculo             vinculo       `json:"vinculo"`
 	Calendario          recCalendario `json:"calendario"`
-	Valor               recValor      `json:"valor"`
+	Valor               *recValor     `json:"valor,omitempty"`
 	PoliticaRetentativa string        `json:"politicaRetentativa"`
 	Loc                 int           `json:"loc,omitempty"` // PayloadLocationRecId: the /locrec the QR points at
 }
