@@ -31,6 +31,37 @@ type AutoDebits interface {
 	// CheckDebit reads a debit back: a payment found is applied through the
 	// one payment path; failed says why the debit will not happen.
 	CheckDebit(ctx context.Context, creditorID, txid string) (failed string, err error)
+	// End cancels the authorisation and every debit issued and not paid: a
+	// disputed debt is never debited. Ending one already ended is no error.
+	End(ctx context.Context, creditorID string, ag storage.AgreementRecord) error
+}
+
+// endAutoDebit ends the Pix Automático of a debt whose agreement stops
+// being collected (a dispute): at the PSP first, then in the agreement.
+// An error leaves the action to be retried, so no debit is forgotten.
+func (s *Scheduler) endAutoDebit(ctx context.Context, debtID, reason string) error {
+	if s.autoDebits == nil {
+		return nil
+	}
+	st := s.b.store
+	ag, err := st.Agreement(ctx, debtID)
+	if err != nil || ag.AutoDebit == nil || ag.AutoDebit.State == storage.AutoDebitEnded {
+		return ignoreNotFound(err)
+	}
+	debt, err := st.Debt(ctx, debtID)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	if err := s.autoDebits.End(ctx, debt.CreditorID, ag); err != nil {
+		return fmt.Errorf("pix automático of %s not ended (%s): %w", debtID, reason, err)
+	}
+	_, err = st.UpdateAgreement(ctx, debtID, func(a *storage.AgreementRecord) error {
+		if a.AutoDebit != nil {
+			a.AutoDebit.State, a.AutoDebit.Reason, a.AutoDebit.UpdatedAt = storage.AutoDebitEnded, reason, s.b.now().UTC()
+		}
+		return nil
+	})
+	return err
 }
 
 // SetAutoDebits enables Pix Automático offers (nil disables them).

@@ -58,6 +58,9 @@ func (s *Scheduler) registerActions() {
 			if _, err := st.SetDebtStatus(ctx, id, dialogs.DebtDisputed); err != nil {
 				return ignoreNotFound(err)
 			}
+			if err := s.endAutoDebit(ctx, id, "dispute"); err != nil {
+				return err
+			}
 			return s.stop(ctx, id, "dispute")
 		})
 	})

@@ -287,3 +287,48 @@ func TestPixAutomaticoRejectedDebitFallsBack(t *testing.T) {
 		t.Fatalf("the fallback was said more than once:\n%s", outText(tr))
 	}
 }
+
+// A debtor whose installments are authorised disputes the debt after the
+// next debit was issued: the authorisation and that debit are cancelled at
+// the PSP before anything is taken, and the agreement's Pix Automático
+// ends; a disputed debt is never debited.
+func TestPixAutomaticoEndsWithADispute(t *testing.T) {
+	s, fake := startPixAutoCreditor(t)
+	ctx := context.Background()
+	const phone, debt = "+5511955554003", "pixauto-3"
+	rec, _ := agreeInThree(t, s, fake, phone, debt)
+	if err := fake.Approve(rec.IDRec); err != nil {
+		t.Fatal(err)
+	}
+	bringForward(t, s, phone, debt, 2, 2)
+	waitFor(t, s, phone, "será debitada pelo Pix Automático")
+	cobrs := fake.CobRs()
+	if len(cobrs) != 1 || cobrs[0].Status != "ATIVA" {
+		t.Fatalf("cobrs %+v", cobrs)
+	}
+	txid := cobrs[0].Txid
+
+	simulatorSay(t, s, phone, "não reconheço essa dívida, nunca comprei nada aí")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r, _ := fake.Rec(rec.IDRec)
+		c := fake.CobRs()
+		ag, _ := s.store.Agreement(ctx, debt)
+		if r.Status == "CANCELADA" && len(c) == 1 && c[0].Status == "CANCELADA" && ag.AutoDebit != nil && ag.AutoDebit.State == storage.AutoDebitEnded {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the dispute: rec %s, cobrs %+v, agreement %+v", r.Status, c, ag.AutoDebit)
+		}
+		time.Sleep(10 * time.Millisecond) // polls the fake and the store, as waitFor does
+	}
+	if ch, err := s.store.Charge(ctx, txid); err != nil || ch.State != payments.ChargeCancelled {
+		t.Fatalf("the debit's charge %+v %v: want cancelled", ch, err)
+	}
+	if _, err := fake.Debit(txid); err == nil {
+		t.Fatal("the PSP still debited a cancelled cobr")
+	}
+	if d, _ := s.store.Debt(ctx, debt); d.Status != dialogs.DebtDisputed {
+		t.Fatalf("debt %s, want disputed", d.Status)
+	}
+}

@@ -163,6 +163,35 @@ func (p pixAutoDebits) debitCharge(ctx context.Context, debt dialogs.Debt, n int
 	return id, st.SaveCharge(ctx, rec)
 }
 
+// End cancels the rec and each debit issued and not paid (both cancels
+// are idempotent at the client), and marks those debits cancelled.
+func (p pixAutoDebits) End(ctx context.Context, creditorID string, ag storage.AgreementRecord) error {
+	if ag.AutoDebit == nil {
+		return nil
+	}
+	c, _, err := p.client(creditorID)
+	if err != nil {
+		return err
+	}
+	if ag.AutoDebit.RecID != "" {
+		if err := c.CancelRecurrence(ctx, ag.AutoDebit.RecID); err != nil {
+			return err
+		}
+	}
+	for _, in := range ag.Installments {
+		if in.DebitTxid == "" || in.Paid {
+			continue
+		}
+		if err := c.CancelRecurring(ctx, in.DebitTxid); err != nil {
+			return err
+		}
+		if _, err := p.s.billing.MarkChargeState(ctx, in.DebitTxid, payments.ChargeCancelled, "pix automático ended"); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
 func (p pixAutoDebits) CheckDebit(ctx context.Context, creditorID, txid string) (string, error) {
 	c, _, err := p.client(creditorID)
 	if err != nil {
