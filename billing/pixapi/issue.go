@@ -90,12 +90,8 @@ func (c *Client) cobvBody(req payments.ChargeRequest) (cobvRequest, error) {
 		missing = append(missing, "the debtor's name")
 	}
 	dev := pessoa{Nome: truncate(name, 200), Email: strings.TrimSpace(req.Payer.Email)}
-	switch doc := digits(req.Payer.CPF); len(doc) {
-	case 11:
-		dev.CPF = doc
-	case 14:
-		dev.CNPJ = doc
-	default:
+	var ok bool
+	if dev.CPF, dev.CNPJ, ok = payerDocument(req.Payer.CPF); !ok {
 		missing = append(missing, "the debtor's CPF or CNPJ")
 	}
 	if len(missing) > 0 {
@@ -200,6 +196,19 @@ func (c *Client) cobv(ctx context.Context, txid string) (cobv, error) {
 
 // percent writes a percentage as valorPerc (\d{1,10}\.\d{2}).
 func percent(p float64) string { return fmt.Sprintf("%.2f", p) }
+
+// payerDocument reads a payer's CPF (11 digits) or CNPJ (14), in any
+// punctuation, as the spec's devedor.cpf or devedor.cnpj; ok is false
+// for anything else.
+func payerDocument(doc string) (cpf, cnpj string, ok bool) {
+	switch d := digits(doc); len(d) {
+	case 11:
+		return d, "", true
+	case 14:
+		return "", d, true
+	}
+	return "", "", false
+}
 
 func digits(s string) string {
 	var b strings.Builder

@@ -129,12 +129,8 @@ func recBody(r Recurrence) (recRequest, error) {
 		missing = append(missing, "the debtor's name")
 	}
 	dev := pessoaRecorr{Nome: truncate(name, 140)}
-	switch doc := digits(r.Payer.CPF); len(doc) {
-	case 11:
-		dev.CPF = doc
-	case 14:
-		dev.CNPJ = doc
-	default:
+	var ok bool
+	if dev.CPF, dev.CNPJ, ok = payerDocument(r.Payer.CPF); !ok {
 		missing = append(missing, "the debtor's CPF or CNPJ")
 	}
 	if len(missing) > 0 {

@@ -1,12 +1,10 @@
 package pixapitest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // Delivery is one POST the fake made to {webhookUrl}/pix.
@@ -114,22 +112,7 @@ func (s *Server) DeliverBody(body []byte) (int, error) {
 	if hook == "" {
 		return 0, errors.New("pixapitest: no webhook registered")
 	}
-	target := strings.TrimRight(hook, "/") + "/pix"
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	status := 0
-	resp, err := s.httpClient.Do(req)
-	if err == nil {
-		status = resp.StatusCode
-		resp.Body.Close()
-	}
-	s.mu.Lock()
-	s.deliveries = append(s.deliveries, Delivery{URL: target, Body: body, Status: status, Err: err})
-	s.mu.Unlock()
-	return status, err
+	return s.postTo(hook, "/pix", body)
 }
 
 // Deliveries returns every POST made, in order.
